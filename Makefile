@@ -1,0 +1,35 @@
+# leadsync — the three commands a newcomer needs: `make demo`, `make test`, `make dev`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# dagster-dbt runs the venv's `dbt`; put the venv first on PATH for every target.
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: demo test dev install install-test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/pip install -q -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install -q -c constraints.txt -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+demo: install
+	$(BIN)/leadsync demo
+
+test: install-test
+	$(BIN)/python -m pytest
+
+dev: install
+	$(BIN)/dagster dev -w workspace.yaml
+
+clean:
+	rm -rf $(VENV) warehouse demo_output .pytest_cache

@@ -1,0 +1,469 @@
+"""leadsync.yaml -> typed, validated configuration. Parsed once; everything else receives objects.
+
+Errors are written for the person who edits the file (often marketing ops, not an engineer):
+each names the source, the key and what to do.
+"""
+
+from __future__ import annotations
+
+import glob as globlib
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+DEFAULT_CONFIG_FILE = "leadsync.yaml"
+CONFIG_ENV = "LEADSYNC_CONFIG"
+WAREHOUSE_ENV = "LEADSYNC_WAREHOUSE"
+
+SOURCE_TYPES = (
+    "csv",
+    "webhook",
+    "meta_lead_ads",
+    "linkedin_lead_gen",
+    "google_ads_lead_forms",
+    "activity_csv",
+    "target_accounts",
+    "spend_csv",
+)
+WEBHOOK_PROVIDERS = ("typeform", "hubspot", "tally", "webflow", "jotform", "standard", "generic")
+_SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class ConfigError(Exception):
+    """A problem in leadsync.yaml or the environment, phrased for the person who fixes it."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Top-level sections
+# ---------------------------------------------------------------------------------------------
+class WarehouseConfig(_Model):
+    path: str = "warehouse/leads.duckdb"
+    bi_copy: str = "warehouse/leads_bi.duckdb"
+    bi_parquet_dir: str | None = None  # optional: also publish one Parquet file per mart here
+
+
+class WebhooksConfig(_Model):
+    landing_dir: str = "warehouse/landing"
+    max_body_bytes: int = Field(1_048_576, gt=0)
+    replay_window_seconds: int = Field(300, gt=0)  # signed timestamps older/newer than this: rejected
+    request_timeout_seconds: float = Field(10.0, gt=0)  # slow clients are cut off after this
+    max_undrained_age_minutes: int = Field(60, gt=0)  # asset check: oldest undrained submission
+
+
+class MonitoringConfig(_Model):
+    default_schedule: str = "0 * * * *"  # cron for sources without their own `schedule`
+    transform_schedule: str | None = None  # default: the transform follows the loads it depends on
+    freshness_hours: float = Field(72.0, gt=0)  # default max age of a source's newest lead
+    lead_flow_min_share: float = Field(0.5, ge=0, le=1)  # warn below this share of the 4-week average
+    quarantine_max_share: float = Field(0.05, ge=0, le=1)  # warn when a sync quarantines more
+    feast_famine_band: float = Field(0.5, ge=0)  # weekly volume beyond +-band of the mean = feast/famine
+    alert_webhook_url_env: str | None = None  # env var holding a Slack-compatible incoming-webhook URL
+
+
+class RangeRule(_Model):
+    weight: float = Field(0, ge=0)
+    min: float | None = None
+    max: float | None = None
+
+
+class ValuesRule(_Model):
+    weight: float = Field(0, ge=0)
+    values: tuple[str, ...] = ()
+
+
+class KeywordsRule(_Model):
+    weight: float = Field(0, ge=0)
+    keywords: tuple[str, ...] = ()
+
+
+class WeightRule(_Model):
+    weight: float = Field(0, ge=0)
+
+
+class IcpRules(_Model):
+    industry: ValuesRule = ValuesRule()
+    employee_count: RangeRule = RangeRule()
+    annual_revenue: RangeRule = RangeRule()
+    country: ValuesRule = ValuesRule()  # ISO 3166 alpha-2 codes
+    job_title: KeywordsRule = KeywordsRule()
+    need: KeywordsRule = KeywordsRule()
+    target_account: WeightRule = WeightRule()
+
+
+class GradeThresholds(_Model):
+    A: float = 80
+    B: float = 60
+    C: float = 40
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "GradeThresholds":
+        if not (self.A >= self.B >= self.C):
+            raise ValueError("grades must satisfy A >= B >= C")
+        return self
+
+
+class QualificationConfig(_Model):
+    mql_threshold: float = Field(60, ge=0, le=100)
+    grades: GradeThresholds = GradeThresholds()
+    b2b_only: bool = False  # free-mail addresses (gmail.com, ...) disqualify when true
+    competitor_domains: tuple[str, ...] = ()
+    disposable_domains: tuple[str, ...] = ()  # added to the built-in list
+    rules: IcpRules = IcpRules()
+
+
+class IdentityConfig(_Model):
+    name_similarity: float = Field(0.92, gt=0, le=1)  # Jaro-Winkler threshold for fuzzy name matches
+    max_cluster_size: int = Field(25, gt=1)  # larger clusters are split back and reported
+    source_priority: tuple[str, ...] = ()  # survivorship: earlier sources win ties over recency
+    default_phone_region: str = "US"  # ISO code used when a phone has no country prefix or row country
+
+
+# ---------------------------------------------------------------------------------------------
+# Sources
+# ---------------------------------------------------------------------------------------------
+class _SourceBase(_Model):
+    name: str
+    origin: Literal["inbound", "outbound"] = "inbound"
+    schedule: str | None = None  # cron; default monitoring.default_schedule
+    freshness_hours: float | None = None  # default monitoring.freshness_hours
+    enabled: bool = True
+
+    @field_validator("name")
+    @classmethod
+    def _snake_case(cls, v: str) -> str:
+        if not _SNAKE.match(v):
+            raise ValueError(f"source name {v!r} must be snake_case (lower-case letters, digits, _)")
+        return v
+
+    @property
+    def secret_envs(self) -> dict[str, str]:
+        """Config key -> env var name for every secret this source needs."""
+        return {
+            k: v for k, v in self.model_dump().items()
+            if k.endswith("_env") and isinstance(v, str) and v
+        }
+
+
+class _FileSourceBase(_SourceBase):
+    path: str  # a glob; any fsspec URL (s3://, gs://, az://) works the same way
+    columns: dict[str, str] = {}  # canonical field -> header in this file
+    delimiter: str | None = None  # auto-detected when absent
+    encoding: str | None = None  # auto-detected when absent
+
+    @property
+    def is_remote(self) -> bool:
+        return "://" in self.path and not self.path.startswith("file://")
+
+
+class CsvSource(_FileSourceBase):
+    type: Literal["csv"]
+    id_column: str | None = None  # header of the record id; default: synonyms, else a content hash
+    channel: str | None = None  # default lead-source value for rows that carry none (e.g. "Event")
+    campaign: str | None = None  # default campaign name for rows that carry none
+
+
+class ActivityCsvSource(_FileSourceBase):
+    type: Literal["activity_csv"]
+
+
+class TargetAccountsSource(_FileSourceBase):
+    type: Literal["target_accounts"]
+    origin: Literal["inbound", "outbound"] = "outbound"
+
+
+class SpendCsvSource(_FileSourceBase):
+    type: Literal["spend_csv"]  # columns: source (name), month (YYYY-MM), spend[, currency, channel]
+
+
+class GenericSignature(_Model):
+    """How a `generic` webhook is authenticated: an HMAC header, or a bearer token."""
+
+    scheme: Literal["hmac", "bearer"] = "hmac"
+    header: str = "X-Signature"
+    algorithm: Literal["sha256", "sha1", "sha512"] = "sha256"
+    encoding: Literal["hex", "base64"] = "hex"
+    prefix: str = ""  # e.g. "sha256=" before the digest
+
+
+class WebhookSource(_SourceBase):
+    type: Literal["webhook"]
+    provider: Literal["typeform", "hubspot", "tally", "webflow", "jotform", "standard", "generic"]
+    secret_env: str | None = None  # env var holding the signing secret (or Jotform URL token)
+    # more env vars for rotation without downtime: a signature made with any of them verifies
+    extra_secret_envs: tuple[str, ...] = ()
+    signature: GenericSignature = GenericSignature()  # `generic` only
+    field_map: dict[str, str] = {}  # canonical field -> JSON path ("data.contact.email") for standard/generic
+    id_field: str | None = None  # JSON path of the submission id for standard/generic payloads
+
+    @property
+    def secret_env_names(self) -> tuple[str, ...]:
+        return tuple(e for e in (self.secret_env, *self.extra_secret_envs) if e)
+
+
+class MetaLeadAdsSource(_SourceBase):
+    type: Literal["meta_lead_ads"]
+    form_ids: tuple[str, ...] = ()
+    page_id: str | None = None  # list the page's lead forms when form_ids is empty
+    access_token_env: str = "META_ACCESS_TOKEN"
+    base_url: str = "https://graph.facebook.com/v21.0"
+    start_date: str | None = None  # backfill from this date (YYYY-MM-DD); default: everything
+    page_size: int = Field(100, gt=0, le=1000)
+
+    @model_validator(mode="after")
+    def _forms_or_page(self) -> "MetaLeadAdsSource":
+        if not self.form_ids and not self.page_id:
+            raise ValueError("give form_ids (a list of lead form ids) or page_id (to list its forms)")
+        return self
+
+
+class LinkedInLeadGenSource(_SourceBase):
+    type: Literal["linkedin_lead_gen"]
+    sponsored_account_ids: tuple[str, ...]  # numeric ids; urn:li:sponsoredAccount:<id>
+    base_url: str = "https://api.linkedin.com"
+    token_url: str = "https://www.linkedin.com/oauth/v2/accessToken"
+    linkedin_version: str = "202410"
+    access_token_env: str | None = None
+    client_id_env: str | None = None
+    client_secret_env: str | None = None
+    refresh_token_env: str | None = None
+    start_date: str | None = None
+    page_size: int = Field(100, gt=0, le=1000)
+
+    @model_validator(mode="after")
+    def _auth(self) -> "LinkedInLeadGenSource":
+        refresh = (self.client_id_env, self.client_secret_env, self.refresh_token_env)
+        if not self.access_token_env and not all(refresh):
+            raise ValueError(
+                "give access_token_env, or client_id_env + client_secret_env + refresh_token_env"
+            )
+        return self
+
+
+class GoogleAdsLeadFormsSource(_SourceBase):
+    type: Literal["google_ads_lead_forms"]
+    customer_id: str  # the account the lead forms run in, digits only
+    login_customer_id: str | None = None  # manager account, when access goes through one
+    base_url: str = "https://googleads.googleapis.com"
+    api_version: str = "v21"
+    token_url: str = "https://oauth2.googleapis.com/token"
+    developer_token_env: str = "GOOGLE_ADS_DEVELOPER_TOKEN"
+    client_id_env: str = "GOOGLE_ADS_CLIENT_ID"
+    client_secret_env: str = "GOOGLE_ADS_CLIENT_SECRET"
+    refresh_token_env: str = "GOOGLE_ADS_REFRESH_TOKEN"
+    start_date: str | None = None
+
+    @field_validator("customer_id", "login_customer_id")
+    @classmethod
+    def _digits(cls, v: str | None) -> str | None:
+        return v.replace("-", "") if v else v
+
+
+SourceConfig = Annotated[
+    Union[
+        CsvSource,
+        WebhookSource,
+        MetaLeadAdsSource,
+        LinkedInLeadGenSource,
+        GoogleAdsLeadFormsSource,
+        ActivityCsvSource,
+        TargetAccountsSource,
+        SpendCsvSource,
+    ],
+    Field(discriminator="type"),
+]
+FileSource = CsvSource | ActivityCsvSource | TargetAccountsSource | SpendCsvSource
+ApiSource = MetaLeadAdsSource | LinkedInLeadGenSource | GoogleAdsLeadFormsSource
+
+
+class LeadsyncConfig(_Model):
+    warehouse: WarehouseConfig = WarehouseConfig()
+    webhooks: WebhooksConfig = WebhooksConfig()
+    sources: tuple[SourceConfig, ...] = ()
+    qualification: QualificationConfig = QualificationConfig()
+    identity: IdentityConfig = IdentityConfig()
+    monitoring: MonitoringConfig = MonitoringConfig()
+    # Set by load_config, not read from the file: where relative paths are anchored.
+    base_dir: str = "."
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> "LeadsyncConfig":
+        seen: set[str] = set()
+        for s in self.sources:
+            if s.name in seen:
+                raise ValueError(f"two sources are named {s.name!r}; each source needs its own name")
+            seen.add(s.name)
+        return self
+
+    # -- lookups -------------------------------------------------------------------------------
+    def source(self, name: str) -> SourceConfig:
+        for s in self.sources:
+            if s.name == name:
+                return s
+        known = ", ".join(s.name for s in self.sources) or "none"
+        raise ConfigError(f"There is no source named {name!r} in the config (configured: {known}).")
+
+    def sources_of_type(self, *types: str) -> list[SourceConfig]:
+        return [s for s in self.sources if s.type in types and s.enabled]
+
+    @property
+    def enabled_sources(self) -> list[SourceConfig]:
+        return [s for s in self.sources if s.enabled]
+
+    # -- paths ---------------------------------------------------------------------------------
+    def resolve(self, path: str) -> str:
+        """Anchor a relative local path at the config file's folder; URLs pass unchanged."""
+        if "://" in path:
+            return path
+        p = Path(os.path.expanduser(path))
+        return str(p if p.is_absolute() else (Path(self.base_dir) / p).resolve())
+
+    @property
+    def warehouse_path(self) -> Path:
+        override = os.environ.get(WAREHOUSE_ENV)
+        return Path(self.resolve(override or self.warehouse.path))
+
+    @property
+    def bi_copy_path(self) -> Path:
+        return Path(self.resolve(self.warehouse.bi_copy))
+
+    @property
+    def landing_dir(self) -> Path:
+        return Path(self.resolve(self.webhooks.landing_dir))
+
+    @property
+    def state_dir(self) -> Path:
+        """dlt pipeline working folders and other leadsync state live beside the warehouse."""
+        return self.warehouse_path.parent / ".leadsync"
+
+    # -- dbt ------------------------------------------------------------------------------------
+    def dbt_vars(self) -> dict[str, Any]:
+        """The config as dbt vars (names and defaults mirrored in transform/dbt_project.yml)."""
+        return {
+            "leadsync_sources": [
+                {"name": s.name, "type": s.type, "origin": s.origin} for s in self.enabled_sources
+            ],
+            "leadsync_qualification": self.qualification.model_dump(mode="json"),
+            "leadsync_identity": self.identity.model_dump(mode="json"),
+            "leadsync_monitoring": {
+                "feast_famine_band": self.monitoring.feast_famine_band,
+                "lead_flow_min_share": self.monitoring.lead_flow_min_share,
+            },
+        }
+
+    # -- secrets -------------------------------------------------------------------------------
+    def secret(self, source: Any, key: str) -> str:
+        """The value of the env var that `source.<key>` names, or a ConfigError naming both."""
+        env_name = getattr(source, key)
+        if not env_name:
+            raise ConfigError(f"Source {source.name!r} has no {key} set in the config.")
+        value = os.environ.get(env_name)
+        if not value:
+            raise ConfigError(
+                f"Source {source.name!r} needs the environment variable {env_name} ({key}); "
+                f"it is not set. Export it (export {env_name}=...) and run again."
+            )
+        return value
+
+    def missing_secrets(self, names: list[str] | None = None) -> list[str]:
+        """One message per secret env var that a selected source needs and the environment lacks."""
+        problems = []
+        for s in self.enabled_sources:
+            if names and s.name not in names:
+                continue
+            for key, env_name in s.secret_envs.items():
+                if not os.environ.get(env_name):
+                    problems.append(
+                        f"source {s.name!r} needs the environment variable {env_name} ({key})"
+                    )
+        return problems
+
+    def warnings(self) -> list[str]:
+        """Non-fatal problems worth telling the user: globs that match nothing."""
+        out = []
+        for s in self.enabled_sources:
+            path = getattr(s, "path", None)
+            if path and "://" not in path:
+                pattern = self.resolve(path)
+                if not globlib.glob(pattern, recursive=True):
+                    out.append(f"source {s.name!r}: the path {path!r} matches no file yet")
+        return out
+
+
+def _describe(loc: tuple[Any, ...], raw: dict[str, Any]) -> str:
+    parts: list[str] = []
+    i = 0
+    while i < len(loc):
+        key = loc[i]
+        if key == "sources" and i + 1 < len(loc) and isinstance(loc[i + 1], int):
+            idx = loc[i + 1]
+            entries = raw.get("sources") or []
+            name = entries[idx].get("name") if idx < len(entries) and isinstance(entries[idx], dict) else None
+            parts.append(f"source {name!r}" if name else f"sources entry #{idx + 1}")
+            i += 2
+            if i < len(loc) and isinstance(loc[i], str) and loc[i] in SOURCE_TYPES:
+                i += 1  # pydantic adds the union member's tag
+            continue
+        parts.append(str(key))
+        i += 1
+    return " > ".join(parts) or "top level"
+
+
+def _format_validation_error(err: ValidationError, raw: dict[str, Any], file: str) -> str:
+    lines = [f"{file} has {err.error_count()} problem(s):"]
+    for e in err.errors():
+        where = _describe(tuple(e["loc"]), raw)
+        if e["type"] == "union_tag_invalid":
+            tag = e.get("input", {}).get("type") if isinstance(e.get("input"), dict) else None
+            msg = f"unknown source type {tag!r}; use one of: {', '.join(SOURCE_TYPES)}"
+        elif e["type"] == "union_tag_not_found":
+            msg = f"missing `type`; use one of: {', '.join(SOURCE_TYPES)}"
+        elif e["type"] == "extra_forbidden":
+            msg = f"unknown key {str(e['loc'][-1])!r} (check the spelling; see README 'Configuration')"
+            where = _describe(tuple(e["loc"][:-1]), raw)
+        elif e["type"] == "missing":
+            msg = f"`{e['loc'][-1]}` is required"
+            where = _describe(tuple(e["loc"][:-1]), raw)
+        elif e["type"] == "literal_error":
+            msg = f"{e['msg'].replace('Input should be', 'must be')} (got {e.get('input')!r})"
+        else:
+            msg = e["msg"].removeprefix("Value error, ")
+        lines.append(f"  - {where}: {msg}")
+    return "\n".join(lines)
+
+
+def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """--config, else $LEADSYNC_CONFIG, else ./leadsync.yaml."""
+    return Path(explicit or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_FILE)
+
+
+def parse_config(raw: dict[str, Any] | None, *, base_dir: str | os.PathLike[str] = ".",
+                 file: str = DEFAULT_CONFIG_FILE) -> LeadsyncConfig:
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{file} must be a YAML mapping with keys like `warehouse:` and `sources:`.")
+    try:
+        return LeadsyncConfig.model_validate({**raw, "base_dir": str(Path(base_dir).resolve())})
+    except ValidationError as err:
+        raise ConfigError(_format_validation_error(err, raw, file)) from None
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> LeadsyncConfig:
+    """Read and validate the config file (see `config_path` for which file)."""
+    file = config_path(path)
+    if not file.exists():
+        raise ConfigError(
+            f"No config file at {file}. Create one (see README 'Configuration') or pass --config PATH."
+        )
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{file} is not valid YAML: {err}") from None
+    return parse_config(raw, base_dir=file.resolve().parent, file=str(file))

@@ -1,0 +1,74 @@
+"""The dbt project (transform/) as Python sees it: where it is, how to call it, with which vars.
+
+Dagster's dbt assets and the `leadsync transform` command both run dbt through `dbt_resource`,
+so the two paths build the same thing the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from dagster_dbt import DbtCliResource, DbtProject
+
+from ingestion.config import WAREHOUSE_ENV, LeadsyncConfig
+
+TRANSFORM_DIR = Path(__file__).resolve().parents[1] / "transform"
+
+
+def dbt_executable() -> str:
+    """The venv's dbt beside this interpreter (dagster-dbt needs it; PATH may not have it)."""
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else (shutil.which("dbt") or "dbt")
+
+
+def dbt_project(target_dir: Path | None = None) -> DbtProject:
+    return DbtProject(
+        project_dir=TRANSFORM_DIR,
+        profiles_dir=TRANSFORM_DIR,
+        target_path=target_dir or TRANSFORM_DIR / "target",
+    )
+
+
+def configure_dbt_env(config: LeadsyncConfig) -> None:
+    """dbt's profile reads the warehouse path from the environment."""
+    os.environ[WAREHOUSE_ENV] = str(config.warehouse_path)
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
+def dbt_vars_arg(config: LeadsyncConfig) -> list[str]:
+    return ["--vars", json.dumps(config.dbt_vars())]
+
+
+def dbt_resource(config: LeadsyncConfig) -> DbtCliResource:
+    configure_dbt_env(config)
+    return DbtCliResource(
+        project_dir=str(TRANSFORM_DIR),
+        profiles_dir=str(TRANSFORM_DIR),
+        dbt_executable=dbt_executable(),
+    )
+
+
+def prepare_manifest(config: LeadsyncConfig) -> Path:
+    """Parse the dbt project (dagster-dbt only does this itself under `dagster dev`)."""
+    configure_dbt_env(config)
+    project = dbt_project()
+    dbt_resource(config).cli(["parse", "--quiet", *dbt_vars_arg(config)], target_path=project.target_path).wait()
+    return project.manifest_path
+
+
+def run_dbt(config: LeadsyncConfig, args: list[str], *, raise_on_error: bool = True,
+            target_path: Path | None = None) -> Any:
+    """Run a dbt command (e.g. ["build"]) outside Dagster; returns the finished invocation.
+
+    Tests pass their own `target_path` so concurrent dbt runs never share transform/target.
+    """
+    invocation = dbt_resource(config).cli(
+        [*args, *dbt_vars_arg(config)], raise_on_error=raise_on_error, target_path=target_path,
+    )
+    return invocation.wait()
