@@ -14,6 +14,8 @@ from typing import Any, Callable
 # dlt reads these at import; leadsync never phones home and keeps dlt's output quiet.
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
 os.environ.setdefault("DLT_TELEMETRY_DISABLED", "1")
+# Loaded packages would keep copies of people's data on disk (and defeat `leadsync forget`).
+os.environ.setdefault("LOAD__DELETE_COMPLETED_JOBS", "true")
 
 import dlt  # noqa: E402
 
