@@ -16,6 +16,9 @@ os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
 os.environ.setdefault("DLT_TELEMETRY_DISABLED", "1")
 # Loaded packages would keep copies of people's data on disk (and defeat `leadsync forget`).
 os.environ.setdefault("LOAD__DELETE_COMPLETED_JOBS", "true")
+# Arrow batches get the same _dlt_load_id/_dlt_id columns as dict rows (dbt staging reads both).
+os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
+os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID", "true")
 
 import dlt  # noqa: E402
 

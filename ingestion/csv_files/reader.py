@@ -1,0 +1,183 @@
+"""One delimited file -> a private in-memory DuckDB table, plus the lines DuckDB could not parse.
+
+DuckDB's CSV reader does the parsing (parallel, quoted fields, CRLF, blank lines) and keeps the
+rejected lines with their line numbers (`store_rejects`). Every column is read as text under a
+safe name (`c0`, `c1`, ...) so headers with any characters, or duplicated headers, are harmless;
+the callers build their projection in SQL over the view `numbered` (those columns + `_line`).
+Files that DuckDB cannot open directly (remote fsspec URLs, non-UTF-8 encodings) are first
+streamed into a local UTF-8 copy.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pyarrow as pa
+
+from ingestion.csv_files.dialect import SAMPLE_BYTES, UTF8_NAMES, Dialect, UnreadableFile, detect_dialect
+from ingestion.files import FileEntry, iter_chunks, read_head
+from ingestion.raw_tables import QUARANTINE_SCHEMA
+
+BATCH_ROWS = 100_000
+RAW_CONTENT_MAX_CHARS = 10_000
+_FOUND = re.compile(r"Found:\s*(\d+)")
+
+
+def sql_literal(value: str | None) -> str:
+    """A SQL string literal (or NULL) for DuckDB."""
+    return "NULL" if value is None else "'" + value.replace("'", "''") + "'"
+
+
+def column_names(width: int) -> tuple[str, ...]:
+    return tuple(f"c{i}" for i in range(width))
+
+
+@dataclass
+class CsvTable:
+    """A file loaded into `con` as view `numbered` (text columns c0..cN and `_line`)."""
+
+    con: duckdb.DuckDBPyConnection
+    entry: FileEntry
+    dialect: Dialect
+    rejects: pa.Table  # quarantine rows (QUARANTINE_SCHEMA) for the lines that could not be parsed
+    row_count: int
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return column_names(len(self.dialect.headers))
+
+    def batches(self, sql: str, schema: pa.Schema, rows: int = BATCH_ROWS) -> Iterator[pa.Table]:
+        """Run `sql` (over `numbered`) and yield its result as Arrow tables of `schema`, ~`rows` each."""
+        reader = self.con.sql(sql).to_arrow_reader(rows)
+        for batch in reader:
+            if batch.num_rows:
+                yield pa.Table.from_batches([batch]).cast(schema)
+
+
+def _local_utf8_copy(entry: FileEntry, encoding: str, target: Path) -> Path:
+    """Stream the file into `target` as UTF-8. Undecodable bytes are kept as they are (invalid
+    UTF-8), so DuckDB rejects exactly those lines and they are quarantined, not guessed at."""
+    with open(target, "wb") as out:
+        if encoding in UTF8_NAMES:
+            for chunk in iter_chunks(entry):
+                out.write(chunk)
+            return target
+        decoder = codecs.getincrementaldecoder(encoding)(errors="surrogateescape")
+        for chunk in iter_chunks(entry):
+            out.write(decoder.decode(chunk).encode("utf-8", errors="surrogateescape"))
+        out.write(decoder.decode(b"", final=True).encode("utf-8", errors="surrogateescape"))
+    return target
+
+
+def _blank_lines(path: Path) -> list[int]:
+    """1-based numbers of empty lines (DuckDB skips them but counts them in its line numbers)."""
+    found: set[int] = set()
+    newlines_before = 0  # newlines in the file before data[0]
+    tail = b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(4 * 1024 * 1024):
+            data = tail + chunk
+            for pattern in (b"\n\n", b"\n\r\n"):
+                counted, upto = 0, 0
+                pos = data.find(pattern)
+                while pos != -1:
+                    counted += data.count(b"\n", upto, pos + 1)
+                    upto = pos + 1
+                    if pos + len(pattern) > len(tail):  # not already seen in the previous chunk
+                        found.add(newlines_before + counted + 1)
+                    pos = data.find(pattern, pos + 1)
+            tail = data[-2:]
+            newlines_before += data.count(b"\n") - tail.count(b"\n")
+    return sorted(found)
+
+
+def _reason(error_type: str, message: str, width: int, encoding: str) -> str:
+    if error_type in ("TOO MANY COLUMNS", "MISSING COLUMNS"):
+        found = _FOUND.search(message or "")
+        fields = found.group(1) if found else "a different number of"
+        return f"ragged row: {fields} fields, header has {width}"
+    if error_type in ("INVALID ENCODING", "INVALID UNICODE"):
+        return f"undecodable bytes: not valid {encoding} text"
+    if error_type == "UNQUOTED VALUE":
+        return "bad quoting: a quoted field is not closed properly (unterminated quote or text after it)"
+    if error_type == "LINE SIZE OVER MAXIMUM":
+        return "line too long to be a record"
+    return f"unparseable row: {message}"
+
+
+def _rejects(con: duckdb.DuckDBPyConnection, entry: FileEntry, dialect: Dialect, source_name: str,
+             source_type: str) -> tuple[pa.Table, list[int]]:
+    rows = con.execute(
+        "select line, any_value(error_type order by column_idx), any_value(error_message order by column_idx),"
+        " any_value(csv_line order by column_idx) from rejects group by line order by line"
+    ).fetchall()
+    now = datetime.now(timezone.utc)
+    width = len(dialect.headers)
+    table = pa.Table.from_pylist([
+        {
+            "source_name": source_name, "source_type": source_type, "source_location": entry.url,
+            "source_line": int(line), "source_record_id": None,
+            "reason": _reason(err, msg, width, dialect.encoding),
+            "raw_content": (raw or "").strip("\r\n")[:RAW_CONTENT_MAX_CHARS],
+            "quarantined_at": now,
+        }
+        for line, err, msg, raw in rows
+    ], schema=QUARANTINE_SCHEMA)
+    return table, [int(r[0]) for r in rows]
+
+
+def _number_lines(con: duckdb.DuckDBPyConnection, skipped: list[int]) -> None:
+    """View `numbered`: every accepted row with its line number.
+
+    Accepted rows come in file order, so row k (rowid k-1) is on the (k+1)-th line that is neither
+    the header, a rejected line nor a blank one: with the skipped lines sorted s_1 < s_2 < ...,
+    t_j = s_j - j counts the usable lines before s_j, and the row's line is m + #{j: t_j < m},
+    m = rowid + 2. An ASOF join finds that count for all rows at once.
+    """
+    if not skipped:
+        con.execute("create view numbered as select *, rowid + 2 as _line from rows")
+        return
+    s = sorted(set(skipped))
+    shifts = pa.table({"t": [sj - j for j, sj in enumerate(s, start=1)], "n": list(range(1, len(s) + 1))})
+    con.register("shifts_arrow", shifts)
+    con.execute("create table shifts as select t, max(n) as n from shifts_arrow group by t")
+    con.execute(
+        "create view numbered as select r.* exclude (rowid), r.rowid + 2 + coalesce(s.n, 0) as _line"
+        " from (select *, rowid from rows) r asof left join shifts s on r.rowid + 2 > s.t"
+    )
+
+
+@contextmanager
+def open_csv(entry: FileEntry, scratch: Path, *, source_name: str, source_type: str,
+             encoding: str | None = None, delimiter: str | None = None) -> Iterator[CsvTable]:
+    """Load one file into a private DuckDB. Raises UnreadableFile when the file as a whole cannot be read."""
+    dialect = detect_dialect(read_head(entry, SAMPLE_BYTES), encoding=encoding, delimiter=delimiter)
+    local = entry.local_path
+    if local is None or dialect.encoding not in UTF8_NAMES:
+        local = str(_local_utf8_copy(entry, dialect.encoding, scratch / f"{abs(hash(entry.url))}.csv"))
+    cols = column_names(len(dialect.headers))
+    columns_sql = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in cols) + "}"
+    con = duckdb.connect()
+    try:
+        try:
+            con.execute(
+                f"create table rows as select * from read_csv({sql_literal(local)}, header = true,"
+                f" auto_detect = false, columns = {columns_sql}, delim = {sql_literal(dialect.delimiter)},"
+                " quote = '\"', escape = '\"', strict_mode = true, null_padding = false,"
+                " store_rejects = true, rejects_table = 'rejects', rejects_scan = 'reject_scans')"
+            )
+        except duckdb.Error as err:
+            raise UnreadableFile(f"cannot be parsed as delimited text: {str(err).splitlines()[0]}") from None
+        rejects, rejected_lines = _rejects(con, entry, dialect, source_name, source_type)
+        _number_lines(con, rejected_lines + _blank_lines(Path(local)))
+        ((count,),) = con.execute("select count(*) from rows").fetchall()
+        yield CsvTable(con=con, entry=entry, dialect=dialect, rejects=rejects, row_count=int(count))
+    finally:
+        con.close()
