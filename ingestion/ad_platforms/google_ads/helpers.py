@@ -1,0 +1,116 @@
+"""Google Ads API: error reading (google.rpc.Status + GoogleAdsFailure), GAQL bounds, row parsing."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import requests
+
+from ingestion.ad_platforms.common import (
+    FieldSink,
+    RecordContext,
+    Verdict,
+    json_body,
+    lead_row,
+    quarantine_row,
+)
+from ingestion.ad_platforms.google_ads import settings
+
+_RETRY_DELAY = re.compile(r"^(\d+(?:\.\d+)?)s$")
+
+
+def classify(response: requests.Response) -> Verdict:
+    if response.status_code < 400:
+        return Verdict.ok()
+    error = json_body(response).get("error") or {}
+    status = error.get("status") or f"HTTP {response.status_code}"
+    message = error.get("message") or ""
+    codes = [e.get("errorCode") for d in error.get("details") or [] for e in d.get("errors") or []]
+    reason = f"{status}: {message} {codes if codes else ''}".strip()
+    if response.status_code == 401 and any("OAUTH_TOKEN" in str(c) for c in codes + [message]) or \
+            (response.status_code == 401 and not codes):
+        return Verdict("reauth", reason)
+    if status == "RESOURCE_EXHAUSTED" or response.status_code == 429:
+        return Verdict("retry", reason, retry_delay(error))
+    if response.status_code >= 500 or status in ("UNAVAILABLE", "INTERNAL", "DEADLINE_EXCEEDED"):
+        return Verdict("retry", reason)
+    return Verdict("fail", f"Google Ads refused the request ({reason})")
+
+
+def retry_delay(error: dict[str, Any]) -> float | None:
+    """The ``retryDelay`` ("30s") Google puts into QuotaErrorDetails, in seconds."""
+    for detail in error.get("details") or []:
+        for err in detail.get("errors") or []:
+            delay = ((err.get("details") or {}).get("quotaErrorDetails") or {}).get("retryDelay")
+            match = _RETRY_DELAY.match(str(delay or ""))
+            if match:
+                return float(match.group(1))
+    return None
+
+
+def where_clause(tz: ZoneInfo, since: datetime | None, until: datetime | None) -> str:
+    """GAQL bounds on submission_date_time (account-local wall time, second precision)."""
+    parts = []
+    if since is not None:
+        parts.append(f"lead_form_submission_data.submission_date_time >= "
+                     f"'{since.astimezone(tz).strftime(settings.GAQL_TIME_FORMAT)}'")
+    if until is not None:
+        parts.append(f"lead_form_submission_data.submission_date_time < "
+                     f"'{until.astimezone(tz).strftime(settings.GAQL_TIME_FORMAT)}'")
+    return (" WHERE " + " AND ".join(parts)) if parts else ""
+
+
+def resource_id(name: Any) -> str | None:
+    """'customers/1/adGroupAds/155~660' -> '660'; 'customers/1/campaigns/21' -> '21'."""
+    if not name:
+        return None
+    return str(name).rsplit("/", 1)[-1].rsplit("~", 1)[-1]
+
+
+def parse_submission_time(value: Any, tz: ZoneInfo) -> datetime:
+    text = str(value)
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"submission_date_time {text!r} is not 'YYYY-MM-DD HH:MM:SS'") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed.astimezone(timezone.utc)
+
+
+def parse_results(ctx: RecordContext, customer_id: str, results: list[dict[str, Any]], tz: ZoneInfo,
+                  names: dict[str, dict[str, str]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """searchStream results -> (canonical rows, quarantine rows); ``names`` maps ids to names."""
+    rows, bad = [], []
+    location = f"google ads customer {customer_id}"
+    for result in results:
+        data = result.get("leadFormSubmissionData") if isinstance(result, dict) else None
+        record_id = data.get("id") if isinstance(data, dict) else None
+        try:
+            if not record_id:
+                raise ValueError("the submission has no id")
+            received = parse_submission_time(data.get("submissionDateTime"), tz)
+            sink = FieldSink({k.lower(): v for k, v in settings.FIELD_TYPES.items()})
+            for f in data.get("leadFormSubmissionFields") or []:
+                sink.put(str(f["fieldType"]), f.get("fieldValue"))
+            for f in data.get("customLeadFormSubmissionFields") or []:
+                sink.extra(str(f["questionText"]), f.get("fieldValue"))
+            campaign_id, ad_group_id = resource_id(data.get("campaign")), resource_id(data.get("adGroup"))
+            sink.set("campaign_id", campaign_id)
+            sink.set("campaign_name", names.get("campaign", {}).get(campaign_id or ""))
+            sink.set("ad_group_id", ad_group_id)
+            sink.set("ad_id", resource_id(data.get("adGroupAd")))
+            sink.set("form_id", resource_id(data.get("asset")))
+            sink.set("channel", settings.CHANNEL)
+            sink.extra("gclid", data.get("gclid"))
+            sink.extra("ad_group_name", names.get("ad_group", {}).get(ad_group_id or ""))
+            sink.extra("asset", data.get("asset"))
+            rows.append(lead_row(ctx, record_id=str(record_id), received_at=received, is_test=False,
+                                 location=location, sink=sink))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            bad.append(quarantine_row(ctx, location=location, reason=f"unreadable Google Ads lead: {exc}",
+                                      raw=result, record_id=str(record_id) if record_id else None))
+    return rows, bad
