@@ -197,9 +197,12 @@ def cmd_serve_webhooks(config: LeadsyncConfig, args: argparse.Namespace) -> int:
 
 
 def cmd_report(config: LeadsyncConfig, args: argparse.Namespace) -> int:
-    from reporting import build_report
+    from reporting import ReportError, build_report
 
-    path = build_report(config, args.out)
+    try:
+        path = build_report(config, args.out)
+    except ReportError as exc:
+        raise CommandError(str(exc)) from None
     print(f"report written: {path}")
     return EXIT_OK
 

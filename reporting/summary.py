@@ -1,0 +1,142 @@
+"""The plain-language lines at the top of the report: what marketing reads before any chart.
+
+Each line is plain text (names are escaped when the page is written). Lines are only written
+when the data supports them, and missing data is said out loud rather than left blank.
+"""
+
+from __future__ import annotations
+
+from reporting import formatting as fmt
+from reporting.queries import GroupFigures, ReportData
+
+# Outcomes tried in order for "brought X% of leads but Y% of <outcome>": the deepest stage that
+# has at least one lead, so a warehouse without sales activity still gets a comparison (on MQLs).
+OUTCOMES: tuple[tuple[str, str], ...] = (
+    ("opportunity", "opportunities"), ("qualified", "sales-qualified leads"), ("mql", "MQLs"),
+)
+
+
+def summary_lines(data: ReportData) -> list[str]:
+    """The summary, most important first."""
+    overall = data.overall
+    if overall is None:
+        return ["No lead records have arrived yet, so there is nothing to report. "
+                "Run `leadsync sync` once the sources are configured."]
+    sources = [g for g in data.level("source") if g.new_leads > 0]
+    lines = [_overview(data, overall)]
+    lines += _delivery(sources, overall)
+    lines += _steadiness(data)
+    lines += _speed(data, sources)
+    lines += _cost(data, sources)
+    lines += _accounts(data)
+    if data.disqualification_reasons:
+        reason, n = data.disqualification_reasons[0]
+        lines.append(f"The most common disqualification reason is “{reason}” "
+                     f"({fmt.count(n)} lead{'s' if n != 1 else ''}).")
+    if data.quiet_sources:
+        lines.append("No records in this period from: " + ", ".join(data.quiet_sources) + ".")
+    return lines
+
+
+def _overview(data: ReportData, overall: GroupFigures) -> str:
+    n_sources = len(data.level("source"))
+    return (
+        f"From {fmt.day(data.period_start)} to {fmt.day(data.period_end)}, "
+        f"{fmt.count(overall.records)} lead records arrived from {n_sources} "
+        f"source{'s' if n_sources != 1 else ''}: {fmt.count(overall.new_leads)} new people and "
+        f"{fmt.count(overall.duplicates)} duplicates ({fmt.pct(overall.duplicate_rate)}); "
+        f"{fmt.pct(overall.rate('mql'))} of the new people are MQLs."
+    )
+
+
+def _delivery(sources: list[GroupFigures], overall: GroupFigures) -> list[str]:
+    """Which source delivers beyond its volume, and which mostly brings volume."""
+    if len(sources) < 2:
+        return []
+    for stage, label in OUTCOMES:
+        total = overall.stage_counts.get(stage, 0)
+        if total:
+            break
+    else:
+        return []
+    gaps = sorted(
+        ((g.stage_counts.get(stage, 0) / total - g.new_leads / overall.new_leads, g) for g in sources),
+        key=lambda item: (item[0], item[1].name),
+    )
+    lines = []
+    gap, best = gaps[-1]
+    if gap > 0:
+        lines.append(_share_line(best, overall, stage, label, volume_only=False))
+    gap, worst = gaps[0]
+    if gap < 0 and worst is not best:
+        lines.append(_share_line(worst, overall, stage, label, volume_only=True))
+    return lines
+
+
+def _share_line(g: GroupFigures, overall: GroupFigures, stage: str, label: str, *,
+                volume_only: bool) -> str:
+    lead_share = fmt.pct(g.new_leads / overall.new_leads)
+    outcome = g.stage_counts.get(stage, 0) / overall.stage_counts[stage]
+    if not volume_only:
+        return f"{g.name} brought {lead_share} of new leads but {fmt.pct(outcome)} of {label}."
+    tail = f"no {label}" if outcome == 0 else f"only {fmt.pct(outcome)} of {label}"
+    return f"{g.name} brought {lead_share} of new leads but {tail}: volume more than results."
+
+
+def _steadiness(data: ReportData) -> list[str]:
+    judged = [s for s in data.steadiness if s.full_weeks >= 2 and s.cv is not None]
+    if not judged:
+        return []
+    band = fmt.pct(1 - data.feast_famine_band)
+    lines = []
+    steady = min(judged, key=lambda s: (s.cv, s.source_name))
+    if steady.famine_weeks == 0:
+        lines.append(f"{steady.source_name} is the steadiest source "
+                     f"(about {steady.mean_per_week:.0f} records every week, no famine week).")
+    uneven = max(judged, key=lambda s: (s.famine_weeks, s.cv, s.source_name))
+    if uneven.famine_weeks:
+        lines.append(
+            f"{uneven.source_name} is feast-and-famine: {uneven.famine_weeks} of "
+            f"{uneven.full_weeks} full weeks were famine weeks (under {band} of its weekly average)."
+        )
+    return lines
+
+
+def _speed(data: ReportData, sources: list[GroupFigures]) -> list[str]:
+    if not data.has_activity:
+        return ["No sales activity is loaded yet, so the funnel stops at MQL and the time to "
+                "first contact is unknown."]
+    timed = [g for g in sources if g.median_hours_to_contact is not None]
+    if len(timed) < 2:
+        return []
+    fast = min(timed, key=lambda g: (g.median_hours_to_contact, g.name))
+    slow = max(timed, key=lambda g: (g.median_hours_to_contact, g.name))
+    return [f"Sales contacted {fast.name} leads fastest (median {fmt.hours(fast.median_hours_to_contact)}); "
+            f"{slow.name} leads waited longest (median {fmt.hours(slow.median_hours_to_contact)})."]
+
+
+def _cost(data: ReportData, sources: list[GroupFigures]) -> list[str]:
+    if not data.has_spend:
+        return [data.spend_note or "No spend data is loaded, so cost per lead is not shown."]
+    priced = [g for g in sources if g.cost_per_qualified is not None]
+    if priced:
+        best = min(priced, key=lambda g: (g.cost_per_qualified, g.name))
+        unit = f" {data.currency}" if data.currency else ""
+        return [f"{best.name} has the lowest cost per qualified lead: "
+                f"{fmt.money(best.cost_per_qualified)}{unit} "
+                f"({fmt.money(best.cost_per_lead)}{unit} per new lead)."]
+    per_lead = [g for g in sources if g.cost_per_lead is not None]
+    if per_lead:
+        best = min(per_lead, key=lambda g: (g.cost_per_lead, g.name))
+        return [f"{best.name} has the lowest cost per new lead: {fmt.money(best.cost_per_lead)}; "
+                "no paid source has a sales-qualified lead yet."]
+    return ["Spend is loaded, but none of it matches a source with leads in this period."]
+
+
+def _accounts(data: ReportData) -> list[str]:
+    ta = data.target_accounts
+    if ta is None or ta.total == 0:
+        return ["No target-account list is loaded, so account coverage is not shown."]
+    deep = sum(n for stage, n in ta.by_furthest_stage if stage in ("opportunity", "won"))
+    return [f"{fmt.count(ta.with_leads)} of {fmt.count(ta.total)} target accounts have leads; "
+            f"{fmt.count(deep)} reached opportunity or won."]

@@ -1,0 +1,166 @@
+"""The figures read from the crafted marts match the hand-computed table in report_marts.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import duckdb
+import pytest
+
+from reporting import ReportError, build_report, report_data
+from reporting.queries import FUNNEL_STAGES, NO_CHANNEL
+from report_marts import PERIOD_DAYS, XSS, build_marts, report_config
+
+
+def _by_name(data, level):
+    return {g.name: g for g in data.level(level)}
+
+
+@pytest.mark.parametrize("contract_only", [False, True], ids=["mart-extras", "contract-columns"])
+def test_source_figures_match_the_hand_counts(tmp_path, contract_only):
+    """The same figures whether the marts carry is_new_lead / hours_to_first_contact or not."""
+    wh = build_marts(tmp_path / "leads.duckdb", contract_only=contract_only)
+    data = report_data(report_config(tmp_path, wh), period_days=PERIOD_DAYS)
+    assert (data.period_start, data.period_end) == (dt.date(2026, 3, 2), dt.date(2026, 3, 29))
+    src = _by_name(data, "source")
+    expected = {  # records, new, duplicates, valid, then FUNNEL_STAGES counts
+        "trade_shows": (12, 10, 2, 11, (10, 6, 5, 4, 3, 3, 1)),
+        "web_forms": (8, 8, 0, 8, (8, 4, 1, 1, 0, 0, 0)),
+        "cold_calls": (6, 6, 0, 6, (6, 1, 6, 2, 0, 0, 0)),
+    }
+    for name, (records, new, dup, valid, stages) in expected.items():
+        g = src[name]
+        assert (g.records, g.new_leads, g.duplicates, g.valid_records) == (records, new, dup, valid), name
+        assert tuple(g.stage_counts[s] for s in FUNNEL_STAGES) == stages, name
+    assert src["trade_shows"].duplicate_rate == pytest.approx(2 / 12)
+    assert src["trade_shows"].rate("mql") == pytest.approx(0.6)
+    assert [src[n].median_hours_to_contact for n in ("trade_shows", "web_forms", "cold_calls")] == [6, 48, 1]
+    assert src["cold_calls"].disqualified == 4
+    assert {n: g.origin for n, g in src.items()} == {
+        "trade_shows": "outbound", "web_forms": "inbound", "cold_calls": "outbound"}
+
+
+def test_channel_origin_and_overall_rollups(config):
+    data = report_data(config, period_days=PERIOD_DAYS)
+    channels = _by_name(data, "channel")
+    assert {n: (g.records, g.new_leads) for n, g in channels.items()} == {
+        "Event": (12, 10), NO_CHANNEL: (8, 8), "Cold Call": (5, 5), XSS: (1, 1)}
+    origins = _by_name(data, "origin")
+    assert {n: (g.records, g.new_leads, g.stage_counts["opportunity"]) for n, g in origins.items()} == {
+        "outbound": (18, 16, 3), "inbound": (8, 8, 0)}
+    overall = data.overall
+    assert (overall.records, overall.new_leads, overall.valid_records) == (26, 24, 25)
+    assert overall.median_hours_to_contact == pytest.approx(1.5)
+
+
+def test_spend_gives_costs_only_where_every_source_is_priced(config):
+    data = report_data(config, period_days=PERIOD_DAYS)
+    src, origins = _by_name(data, "source"), _by_name(data, "origin")
+    assert data.has_spend and data.currency == "EUR"
+    assert (src["trade_shows"].spend, src["trade_shows"].cost_per_lead,
+            src["trade_shows"].cost_per_qualified) == (3000, 300, 1000)
+    assert (src["web_forms"].cost_per_lead, src["web_forms"].cost_per_qualified) == (50, None)
+    assert src["cold_calls"].spend is None
+    assert origins["inbound"].spend == 400
+    assert origins["outbound"].spend is None  # cold_calls has no spend: no misleading cheap average
+    assert data.overall.spend is None
+
+
+def test_all_time_spend_only_prices_the_whole_history(tmp_path):
+    config = report_config(tmp_path, build_marts(tmp_path / "leads.duckdb", spend="total"))
+    period = report_data(config, period_days=PERIOD_DAYS)
+    assert not period.has_spend and "only known as a total over all time" in period.spend_note
+    whole = report_data(config)
+    src = _by_name(whole, "source")
+    assert whole.has_spend and whole.currency == "EUR"
+    assert (src["trade_shows"].spend, src["trade_shows"].cost_per_qualified) == (3999, 1333)
+    assert src["web_forms"].cost_per_lead == pytest.approx(400 / 9)
+
+
+def test_weekly_flow_marks_famine_and_feast_weeks(config):
+    data = report_data(config, period_days=PERIOD_DAYS)
+    statuses = {}
+    for w in data.weekly_flow:
+        statuses.setdefault(w.source_name, []).append((w.records, w.status))
+    assert statuses == {
+        "cold_calls": [(0, "famine"), (6, "feast"), (0, "famine"), (0, "famine")],
+        "trade_shows": [(4, "steady"), (4, "steady"), (0, "famine"), (4, "steady")],
+        "web_forms": [(2, "steady")] * 4,
+    }
+    steady = {s.source_name: s for s in data.steadiness}
+    assert steady["web_forms"].cv == 0
+    assert steady["trade_shows"].cv == pytest.approx(3 ** 0.5 / 3)
+    assert (steady["cold_calls"].famine_weeks, steady["cold_calls"].feast_weeks) == (3, 1)
+    assert steady["cold_calls"].days_since_last == 19
+
+
+def test_reasons_accounts_and_quiet_sources(config):
+    data = report_data(config, period_days=PERIOD_DAYS)
+    assert data.disqualification_reasons == [("not in ICP", 3), (XSS, 1)]
+    assert data.invalid_reasons == [("missing email", 1)]
+    ta = data.target_accounts
+    assert (ta.total, ta.with_leads) == (4, 3)
+    assert ta.by_furthest_stage == [("no leads", 1), ("contacted", 1), ("responded", 1), ("won", 1)]
+    assert [a["name"] for a in ta.top] == ["Acme", "Globex", f"{XSS} Corp", "Initech"]
+    assert data.quiet_sources == ["partner_referrals"]
+
+
+def test_period_choice_changes_the_window(config):
+    everything = report_data(config)
+    assert everything.period_start == dt.date(2026, 2, 2)
+    assert everything.overall.records == 27
+    web = {s.source_name: s for s in everything.steadiness}["web_forms"]
+    assert (web.full_weeks, web.famine_weeks) == (8, 3)  # Feb 9, 16, 23 had nothing
+    last_week = report_data(config, period_days=7)
+    assert last_week.period_start == dt.date(2026, 3, 23)
+    src = _by_name(last_week, "source")
+    assert (src["trade_shows"].records, src["trade_shows"].new_leads) == (4, 2)
+    assert set(src) == {"trade_shows", "web_forms"}
+    with pytest.raises(ReportError, match="at least 1 day"):
+        report_data(config, period_days=0)
+
+
+def test_without_optional_marts_the_report_says_so(tmp_path):
+    wh = build_marts(tmp_path / "bare.duckdb", spend=None, with_accounts=False,
+                     with_activity=False)
+    data = report_data(report_config(tmp_path, wh), period_days=PERIOD_DAYS)
+    assert not data.has_spend and not data.has_activity
+    assert data.target_accounts is None
+    assert data.overall.stage_counts["contacted"] == 0
+    assert data.overall.stage_counts["mql"] == 11
+    assert data.overall.median_hours_to_contact is None
+
+
+def test_reads_the_bi_copy_first_and_never_writes_the_warehouse(tmp_path):
+    wh = build_marts(tmp_path / "leads.duckdb")
+    bi = build_marts(tmp_path / "leads_bi.duckdb", spend=None)
+    config = report_config(tmp_path, wh).model_copy(
+        update={"warehouse": report_config(tmp_path, wh).warehouse.model_copy(update={"bi_copy": str(bi)})})
+    before = hashlib.sha256(wh.read_bytes()).hexdigest()
+    data = report_data(config)
+    assert data.marts_path == str(bi) and not data.has_spend
+    build_report(config)
+    assert hashlib.sha256(wh.read_bytes()).hexdigest() == before
+
+
+def test_missing_warehouse_or_marts_is_a_plain_error(tmp_path):
+    config = report_config(tmp_path, tmp_path / "nothing.duckdb")
+    with pytest.raises(ReportError, match="leadsync sync"):
+        report_data(config)
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    with pytest.raises(ReportError, match="marts.fct_lead_touches is missing.*leadsync transform"):
+        report_data(report_config(tmp_path, empty))
+
+
+def test_no_records_yet_still_gives_a_report(tmp_path):
+    wh = build_marts(tmp_path / "leads.duckdb")
+    with duckdb.connect(str(wh)) as con:
+        con.execute("delete from marts.fct_lead_touches")
+    config = report_config(tmp_path, wh)
+    data = report_data(config)
+    assert data.period_end is None and data.groups == []
+    assert "trade_shows" in data.quiet_sources
+    page = build_report(config).read_text(encoding="utf-8")
+    assert "No lead records have arrived yet" in page

@@ -1,0 +1,39 @@
+"""The plain-language lines, word for word, for the crafted marts."""
+
+from __future__ import annotations
+
+from reporting import report_data
+from reporting.summary import summary_lines
+from report_marts import PERIOD_DAYS, build_marts, report_config
+
+
+def test_summary_lines_for_the_crafted_period(config):
+    assert summary_lines(report_data(config, period_days=PERIOD_DAYS)) == [
+        "From 2 Mar 2026 to 29 Mar 2026, 26 lead records arrived from 3 sources: 24 new people "
+        "and 2 duplicates (8%); 46% of the new people are MQLs.",
+        "trade_shows brought 42% of new leads but 100% of opportunities.",
+        "web_forms brought 33% of new leads but no opportunities: volume more than results.",
+        "web_forms is the steadiest source (about 2 records every week, no famine week).",
+        "cold_calls is feast-and-famine: 3 of 4 full weeks were famine weeks "
+        "(under 50% of its weekly average).",
+        "Sales contacted cold_calls leads fastest (median 1.0 h); web_forms leads waited longest "
+        "(median 48 h).",
+        "trade_shows has the lowest cost per qualified lead: 1,000 EUR (300 EUR per new lead).",
+        "3 of 4 target accounts have leads; 1 reached opportunity or won.",
+        "The most common disqualification reason is “not in ICP” (3 leads).",
+        "No records in this period from: partner_referrals.",
+    ]
+
+
+def test_summary_without_activity_spend_or_accounts_says_what_is_missing(tmp_path):
+    wh = build_marts(tmp_path / "bare.duckdb", spend=None, with_accounts=False,
+                     with_activity=False)
+    lines = summary_lines(report_data(report_config(tmp_path, wh), period_days=PERIOD_DAYS))
+    # Without sales activity the comparison falls back to MQLs: trade_shows 6 of 11.
+    assert "trade_shows brought 42% of new leads but 55% of MQLs." in lines
+    assert "cold_calls brought 25% of new leads but only 9% of MQLs: volume more than results." in lines
+    assert ("No sales activity is loaded yet, so the funnel stops at MQL and the time to first "
+            "contact is unknown.") in lines
+    assert "No spend data is loaded, so cost per lead is not shown." in lines
+    assert "No target-account list is loaded, so account coverage is not shown." in lines
+    assert "The most common disqualification reason is “not in ICP” (3 leads)." in lines
