@@ -14,7 +14,7 @@ import random
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Any, Callable, Iterable, Literal
+from typing import Any, Callable, Iterable, Iterator, Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -24,7 +24,7 @@ from requests.hooks import dispatch_hook
 
 from ingestion.config import ApiSource, ConfigError, LeadsyncConfig
 from ingestion.lead import LEAD_FIELD_NAMES, canonical_field_for, raw_lead_schema
-from ingestion.raw_tables import quarantine_table
+from ingestion.raw_tables import QUARANTINE, quarantine_table
 
 HTTP_TIMEOUT_SECONDS = 60.0
 
@@ -393,6 +393,32 @@ def quarantine_row(ctx: RecordContext, *, location: str, reason: str, raw: Any,
 
 def quarantine_batch(rows: list[dict[str, Any]]) -> pa.Table:
     return quarantine_table(rows)
+
+
+def page_batches(cursor: LeadCursor, rows: list[dict[str, Any]], bad: list[dict[str, Any]]) -> Iterator[Any]:
+    """What a lead resource yields for one parsed page: the leads the cursor keeps as Arrow,
+    then the unreadable records as a batch for the quarantine table."""
+    import dlt  # deferred like in LeadCursor.open: only a running resource gets here
+
+    table = cursor.keep_new(leads_table(rows))
+    if table.num_rows:
+        yield table
+    if bad:
+        yield dlt.mark.with_table_name(quarantine_batch(bad), QUARANTINE)
+
+
+def lead_source(source: ApiSource, leads: Any) -> Any:
+    """The dlt source of one configured source: its single lead resource, no nested tables.
+
+    The config section stays the platform's (the resource's module), as if declared there.
+    """
+    import dlt
+
+    @dlt.source(name=source.name, section=leads.section, max_table_nesting=0)
+    def one_resource() -> Any:
+        return leads
+
+    return one_resource()
 
 
 def source_label(config: LeadsyncConfig, source: ApiSource) -> str:

@@ -9,6 +9,7 @@ bug in it.
 from __future__ import annotations
 
 import json
+import secrets
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -153,6 +154,38 @@ class Sandbox:
 
     def handle(self, request: LoggedRequest) -> Response:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+class OAuthSandbox(Sandbox):
+    """A sandbox behind an OAuth 2.0 refresh-token grant: only access tokens it issued work."""
+
+    def __init__(self, client_id: str, client_secret: str, refresh_token: str) -> None:
+        super().__init__()
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.refresh_token = refresh_token
+        self.valid_tokens: set[str] = set()
+
+    def expire_token(self) -> None:
+        """Access tokens issued so far stop working (a refresh gets a new one)."""
+        with self.lock:
+            self.valid_tokens.clear()
+
+    def revoke_refresh_token(self) -> None:
+        self.refresh_token = f"revoked-{secrets.token_hex(4)}"
+
+    def has_valid_token(self, request: LoggedRequest) -> bool:
+        return request.headers.get("authorization", "").removeprefix("Bearer ") in self.valid_tokens
+
+    def refused_grant(self, request: LoggedRequest, *, bad_client: str, bad_grant: str) -> Response | None:
+        """The token endpoint's error (with the platform's wording) for a wrong client or refresh
+        token; None when the grant is good."""
+        form = request.form()
+        if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:
+            return Response(401, {"error": "invalid_client", "error_description": bad_client})
+        if form.get("grant_type") != "refresh_token" or form.get("refresh_token") != self.refresh_token:
+            return Response(400, {"error": "invalid_grant", "error_description": bad_grant})
+        return None
 
 
 def _make_handler(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ingestion.sandboxes.base import LoggedRequest, Response, Sandbox
+from ingestion.sandboxes.base import LoggedRequest, OAuthSandbox, Response
 from ingestion.sandboxes.people import SEED_START, hourly, people
 
 API_VERSION = "v21"
@@ -40,24 +40,18 @@ _BOUND = re.compile(r"lead_form_submission_data\.submission_date_time\s*(>=|<=|>
 _FROM = re.compile(r"\bFROM\s+(\w+)", re.IGNORECASE)
 
 
-class GoogleAdsSandbox(Sandbox):
+class GoogleAdsSandbox(OAuthSandbox):
     platform = "google_ads"
     fault_kinds = frozenset({"rate_limit", "transient", "expired_token"})
 
     def __init__(self, seed: int = 13, leads: int = SEED_LEADS) -> None:
-        super().__init__()
+        super().__init__(CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN)
         self.customer_id = CUSTOMER_ID
-        self.refresh_token = REFRESH_TOKEN
-        self.valid_tokens: set[str] = set()
         self.tz = ZoneInfo(TIME_ZONE)
         self._seed = seed
         self._count = 0
         self.submissions: list[dict[str, Any]] = []
         self.add_leads(leads)
-
-    @property
-    def url(self) -> str:
-        return self.host_url
 
     @property
     def token_url(self) -> str:
@@ -101,13 +95,6 @@ class GoogleAdsSandbox(Sandbox):
                 added.append(data)
             return added
 
-    def expire_token(self) -> None:
-        with self.lock:
-            self.valid_tokens.clear()
-
-    def revoke_refresh_token(self) -> None:
-        self.refresh_token = f"revoked-{secrets.token_hex(4)}"
-
     # -- HTTP -----------------------------------------------------------------------------------
     def handle(self, request: LoggedRequest) -> Response:
         if request.path == "/token" and request.method == "POST":
@@ -115,7 +102,7 @@ class GoogleAdsSandbox(Sandbox):
         match = re.fullmatch(rf"/{API_VERSION}/customers/(\d+)/googleAds:searchStream", request.path)
         if not match or request.method != "POST":
             return _status(404, "NOT_FOUND", f"Method not found: {request.path}")
-        if request.headers.get("authorization", "").removeprefix("Bearer ") not in self.valid_tokens:
+        if not self.has_valid_token(request):
             return _status(401, "UNAUTHENTICATED", "Request had invalid authentication credentials. "
                            "Expected OAuth 2 access token.", {"authenticationError": "OAUTH_TOKEN_EXPIRED"})
         if request.headers.get("developer-token") != DEVELOPER_TOKEN:
@@ -143,11 +130,10 @@ class GoogleAdsSandbox(Sandbox):
         return self._search(query)
 
     def _token(self, request: LoggedRequest) -> Response:
-        form = request.form()
-        if form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET:
-            return Response(401, {"error": "invalid_client", "error_description": "The OAuth client was not found."})
-        if form.get("grant_type") != "refresh_token" or form.get("refresh_token") != self.refresh_token:
-            return Response(400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."})
+        refused = self.refused_grant(request, bad_client="The OAuth client was not found.",
+                                     bad_grant="Token has been expired or revoked.")
+        if refused:
+            return refused
         token = f"ya29.sandbox-{secrets.token_hex(8)}"
         with self.lock:
             self.valid_tokens.add(token)

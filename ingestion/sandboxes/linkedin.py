@@ -21,7 +21,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from ingestion.sandboxes.base import LoggedRequest, Response, Sandbox
+from ingestion.sandboxes.base import LoggedRequest, OAuthSandbox, Response
 from ingestion.sandboxes.people import SEED_START, hourly, people
 
 ACCOUNT_ID = "510000001"
@@ -44,15 +44,13 @@ def _ms(t: datetime) -> int:
     return int(t.timestamp() * 1000)
 
 
-class LinkedInSandbox(Sandbox):
+class LinkedInSandbox(OAuthSandbox):
     platform = "linkedin"
     fault_kinds = frozenset({"rate_limit", "transient", "expired_token"})
 
     def __init__(self, seed: int = 11, leads: int = SEED_LEADS) -> None:
-        super().__init__()
+        super().__init__(CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN)
         self.account_id = ACCOUNT_ID
-        self.refresh_token = REFRESH_TOKEN
-        self.valid_tokens: set[str] = set()
         self.tokens_issued = 0
         self._seed = seed
         self._count = 0
@@ -127,22 +125,13 @@ class LinkedInSandbox(Sandbox):
                 added.append(response)
             return added
 
-    def expire_token(self) -> None:
-        """Access tokens issued so far stop working (a refresh gets a new one)."""
-        with self.lock:
-            self.valid_tokens.clear()
-
-    def revoke_refresh_token(self) -> None:
-        self.refresh_token = f"revoked-{secrets.token_hex(4)}"
-
     # -- HTTP -----------------------------------------------------------------------------------
     def handle(self, request: LoggedRequest) -> Response:
         if request.path == "/oauth/v2/accessToken" and request.method == "POST":
             return self._token(request)
         if not request.path.startswith("/rest/"):
             return _error(404, "Resource not found", "NOT_FOUND")
-        token = request.headers.get("authorization", "").removeprefix("Bearer ")
-        if token not in self.valid_tokens:
+        if not self.has_valid_token(request):
             return _error(401, "The token used in the request has expired", "EXPIRED_ACCESS_TOKEN", 65601)
         version = request.headers.get("linkedin-version", "")
         if not re.fullmatch(r"\d{6}(\.\d{2})?", version):
@@ -172,12 +161,11 @@ class LinkedInSandbox(Sandbox):
         return _error(404, f"No resource at {request.path}", "NOT_FOUND")
 
     def _token(self, request: LoggedRequest) -> Response:
-        form = request.form()
-        if form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET:
-            return Response(401, {"error": "invalid_client", "error_description": "Client authentication failed"})
-        if form.get("grant_type") != "refresh_token" or form.get("refresh_token") != self.refresh_token:
-            return Response(400, {"error": "invalid_grant", "error_description":
-                                  "The provided authorization grant or refresh token is invalid, expired or revoked"})
+        refused = self.refused_grant(
+            request, bad_client="Client authentication failed",
+            bad_grant="The provided authorization grant or refresh token is invalid, expired or revoked")
+        if refused:
+            return refused
         with self.lock:
             self.tokens_issued += 1
             token = f"sbx-li-{self.tokens_issued}-{secrets.token_hex(6)}"

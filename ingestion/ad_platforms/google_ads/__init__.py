@@ -31,13 +31,13 @@ from ingestion.ad_platforms.common import (
     RefreshTokenAuth,
     RetryingSession,
     current_backoff,
-    leads_table,
-    quarantine_batch,
+    lead_source,
+    page_batches,
     source_label,
 )
 from ingestion.ad_platforms.google_ads import helpers, settings
 from ingestion.config import GoogleAdsLeadFormsSource, LeadsyncConfig
-from ingestion.raw_tables import GOOGLE_ADS_LEADS, QUARANTINE
+from ingestion.raw_tables import GOOGLE_ADS_LEADS
 
 
 class GoogleAdsClient:
@@ -106,18 +106,10 @@ def google_ads_lead_forms_source(config: LeadsyncConfig, source: GoogleAdsLeadFo
         for offset in range(0, len(results), batch_rows):
             rows, bad = helpers.parse_results(ctx, source.customer_id, results[offset:offset + batch_rows],
                                               tz, names)
-            table = cursor.keep_new(leads_table(rows))
-            if table.num_rows:
-                yield table
-            if bad:
-                yield dlt.mark.with_table_name(quarantine_batch(bad), QUARANTINE)
+            yield from page_batches(cursor, rows, bad)
         cursor.commit()
 
-    @dlt.source(name=source.name, max_table_nesting=0)
-    def google_ads_source() -> Any:
-        return leads
-
-    return google_ads_source()
+    return lead_source(source, leads)
 
 
 __all__ = ["google_ads_lead_forms_source", "GoogleAdsClient"]

@@ -30,13 +30,13 @@ from ingestion.ad_platforms.common import (
     RetryingSession,
     current_backoff,
     expired_token_error,
-    leads_table,
-    quarantine_batch,
+    lead_source,
+    page_batches,
     source_label,
 )
 from ingestion.ad_platforms.linkedin import helpers, settings
 from ingestion.config import LeadsyncConfig, LinkedInLeadGenSource
-from ingestion.raw_tables import LINKEDIN_LEADS, QUARANTINE
+from ingestion.raw_tables import LINKEDIN_LEADS
 
 
 def linkedin_auth(config: LeadsyncConfig, source: LinkedInLeadGenSource) -> BearerAuth:
@@ -89,18 +89,10 @@ def linkedin_lead_gen_source(config: LeadsyncConfig, source: LinkedInLeadGenSour
                                         total_path="paging.total")
             for page in client.paginate(path, paginator=paginator, data_selector="elements"):
                 rows, bad = helpers.parse_responses(ctx, account_id, list(page), catalog)
-                table = cursor.keep_new(leads_table(rows))
-                if table.num_rows:
-                    yield table
-                if bad:
-                    yield dlt.mark.with_table_name(quarantine_batch(bad), QUARANTINE)
+                yield from page_batches(cursor, rows, bad)
         cursor.commit()
 
-    @dlt.source(name=source.name, max_table_nesting=0)
-    def linkedin_source() -> Any:
-        return leads
-
-    return linkedin_source()
+    return lead_source(source, leads)
 
 
 __all__ = ["linkedin_lead_gen_source", "linkedin_client", "linkedin_auth"]

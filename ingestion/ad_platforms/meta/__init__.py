@@ -29,13 +29,13 @@ from ingestion.ad_platforms.common import (
     RetryingSession,
     current_backoff,
     expired_token_error,
-    leads_table,
-    quarantine_batch,
+    lead_source,
+    page_batches,
     source_label,
 )
 from ingestion.ad_platforms.meta import helpers, settings
 from ingestion.config import LeadsyncConfig, MetaLeadAdsSource
-from ingestion.raw_tables import META_LEADS, QUARANTINE
+from ingestion.raw_tables import META_LEADS
 
 
 def meta_client(config: LeadsyncConfig, source: MetaLeadAdsSource,
@@ -84,18 +84,10 @@ def meta_lead_ads_source(config: LeadsyncConfig, source: MetaLeadAdsSource, *,
             for page in client.paginate(settings.LEADS_PATH.format(form_id=form_id), params=dict(params),
                                         paginator=helpers.MetaCursorPaginator(), data_selector="data"):
                 rows, bad = helpers.parse_leads(ctx, form_id, list(page))
-                table = cursor.keep_new(leads_table(rows))
-                if table.num_rows:
-                    yield table
-                if bad:
-                    yield dlt.mark.with_table_name(quarantine_batch(bad), QUARANTINE)
+                yield from page_batches(cursor, rows, bad)
         cursor.commit()
 
-    @dlt.source(name=source.name, max_table_nesting=0)
-    def meta_source() -> Any:
-        return leads
-
-    return meta_source()
+    return lead_source(source, leads)
 
 
 __all__ = ["meta_lead_ads_source", "meta_client", "list_form_ids"]

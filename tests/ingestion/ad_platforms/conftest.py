@@ -1,7 +1,9 @@
-"""Fixtures for ad-platform sources: tiny retry waits, a config builder, warehouse readers."""
+"""Fixtures for ad-platform sources: tiny retry waits, a config builder, warehouse readers,
+a run that must fail."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Callable
 
@@ -10,6 +12,7 @@ import pytest
 
 from ingestion.ad_platforms import common
 from ingestion.config import LeadsyncConfig, parse_config
+from ingestion.pipeline import run_source
 
 @pytest.fixture(autouse=True)
 def fast_backoff(monkeypatch) -> list[float]:
@@ -46,3 +49,22 @@ def _query(config: LeadsyncConfig, sql: str) -> list[tuple]:
 @pytest.fixture
 def sql() -> Callable[[LeadsyncConfig, str], list[tuple]]:
     return _query
+
+
+@pytest.fixture
+def custom_fields() -> Callable[[LeadsyncConfig, str, str], dict[str, Any]]:
+    """The ``custom_fields`` of one loaded lead (by table and source_record_id), decoded."""
+    def read(config: LeadsyncConfig, table: str, record_id: str) -> dict[str, Any]:
+        rows = _query(config, f"select custom_fields from raw.{table} where source_record_id = '{record_id}'")
+        return json.loads(rows[0][0])
+    return read
+
+
+@pytest.fixture
+def failed_run() -> Callable[[LeadsyncConfig, str], str]:
+    """Run a source that must fail; returns the error message."""
+    def run(config: LeadsyncConfig, source_name: str) -> str:
+        with pytest.raises(Exception) as info:
+            run_source(config, source_name)
+        return str(info.value)
+    return run

@@ -15,9 +15,15 @@ from ingestion.sandboxes.meta import FORMS, VALID_TOKEN, start_meta_sandbox
 ROOT = Path(__file__).resolve().parents[3]
 
 
+def access_token(sb, platform) -> str:
+    """A fresh access token from the sandbox's refresh-token grant (``platform``: its module)."""
+    return requests.post(sb.token_url, data={
+        "grant_type": "refresh_token", "refresh_token": platform.REFRESH_TOKEN,
+        "client_id": platform.CLIENT_ID, "client_secret": platform.CLIENT_SECRET}, timeout=5).json()["access_token"]
+
+
 def test_meta_pages_with_cursors_and_reports_errors_like_the_graph_api():
-    sb = start_meta_sandbox(port=0)
-    try:
+    with start_meta_sandbox(port=0) as sb:
         form = next(iter(FORMS))
         auth = {"Authorization": f"Bearer {VALID_TOKEN}"}
         first = requests.get(f"{sb.url}/{form}/leads", params={"limit": 5}, headers=auth, timeout=5).json()
@@ -32,16 +38,11 @@ def test_meta_pages_with_cursors_and_reports_errors_like_the_graph_api():
         sb.expire_token()
         expired = requests.get(f"{sb.url}/{form}/leads", headers=auth, timeout=5).json()["error"]
         assert expired["code"] == 190 and expired["fbtrace_id"]
-    finally:
-        sb.stop()
 
 
 def test_linkedin_requires_restli_encoding_version_header_and_a_valid_token():
-    sb = li.start_linkedin_sandbox(port=0)
-    try:
-        token = requests.post(sb.token_url, data={
-            "grant_type": "refresh_token", "refresh_token": li.REFRESH_TOKEN,
-            "client_id": li.CLIENT_ID, "client_secret": li.CLIENT_SECRET}, timeout=5).json()["access_token"]
+    with li.start_linkedin_sandbox(port=0) as sb:
+        token = access_token(sb, li)
         headers = {"Authorization": f"Bearer {token}", "LinkedIn-Version": "202410",
                    "X-Restli-Protocol-Version": "2.0.0"}
         good = (f"{sb.url}/rest/leadFormResponses?q=owner&owner=(sponsoredAccount:urn%3Ali%3AsponsoredAccount%3A"
@@ -56,16 +57,11 @@ def test_linkedin_requires_restli_encoding_version_header_and_a_valid_token():
         assert no_version.status_code == 426
         sb.expire_token()
         assert requests.get(good, headers=headers, timeout=5).json()["serviceErrorCode"] == 65601
-    finally:
-        sb.stop()
 
 
 def test_google_ads_streams_batches_and_checks_the_developer_token():
-    sb = g.start_google_ads_sandbox(port=0)
-    try:
-        token = requests.post(sb.token_url, data={
-            "grant_type": "refresh_token", "refresh_token": g.REFRESH_TOKEN,
-            "client_id": g.CLIENT_ID, "client_secret": g.CLIENT_SECRET}, timeout=5).json()["access_token"]
+    with g.start_google_ads_sandbox(port=0) as sb:
+        token = access_token(sb, g)
         url = f"{sb.url}/{g.API_VERSION}/customers/{g.CUSTOMER_ID}/googleAds:searchStream"
         body = {"query": "SELECT lead_form_submission_data.id FROM lead_form_submission_data"}
         headers = {"Authorization": f"Bearer {token}", "developer-token": g.DEVELOPER_TOKEN}
@@ -78,8 +74,6 @@ def test_google_ads_streams_batches_and_checks_the_developer_token():
         err = requests.post(url, json=body, headers=headers, timeout=5).json()["error"]
         assert err["status"] == "RESOURCE_EXHAUSTED"
         assert err["details"][0]["errors"][0]["details"]["quotaErrorDetails"]["retryDelay"] == "7s"
-    finally:
-        sb.stop()
 
 
 def test_runner_serves_one_platform_standalone():
