@@ -38,7 +38,8 @@ class SourceRunResult:
 
     @property
     def rows_loaded(self) -> int:
-        return sum(n for t, n in self.rows_by_table.items() if t != QUARANTINE)
+        """Records loaded into the source's main table (companion tables not counted twice)."""
+        return self.rows_by_table.get(main_table(self.source_type), 0)
 
     @property
     def quarantined(self) -> int:

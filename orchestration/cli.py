@@ -7,6 +7,8 @@ non-zero exit code; progress for long steps goes to stderr, results to stdout.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import sys
 import time
 from dataclasses import dataclass, field
@@ -86,15 +88,26 @@ def build_transform(config: LeadsyncConfig) -> None:
     started = time.perf_counter()
     invocation = dbt_resource(config).cli(["build", *dbt_vars_arg(config)], raise_on_error=False)
     failed: list[str] = []
-    for event in invocation.stream_raw_events():
-        info = event.raw_event.get("info", {})
-        name = info.get("name", "")
-        if name in ("LogModelResult", "LogSeedResult", "LogTestResult", "LogSnapshotResult"):
+    done = {"model": 0, "test": 0, "seed": 0}
+    # dagster-dbt echoes every raw dbt line to stdout; the summary below is what users need
+    # (the full log is in dbt's own log file).
+    with contextlib.redirect_stdout(io.StringIO()):
+        for event in invocation.stream_raw_events():
+            info = event.raw_event.get("info", {})
+            if info.get("name") not in ("LogModelResult", "LogSeedResult", "LogTestResult"):
+                continue
             node = event.raw_event.get("data", {}).get("node_info", {})
+            kind = "test" if info["name"] == "LogTestResult" else (
+                "seed" if info["name"] == "LogSeedResult" else "model")
+            done[kind] += 1
             status = str(node.get("node_status", ""))
-            if status not in ("success", "pass"):
+            if status in ("error", "fail", "runtime error"):
                 failed.append(f"{node.get('node_name', '?')} ({status})")
-            progress(f"  dbt: {info.get('msg', '').strip()}")
+                progress(f"  dbt: {info.get('msg', '').strip()}")
+            elif kind == "model":
+                relation = node.get("node_relation") or {}
+                progress(f"  dbt: built {relation.get('schema', '?')}.{relation.get('alias') or node.get('node_name')}")
+    progress(f"transform: {done['model']} models, {done['seed']} seeds, {done['test']} tests run")
     if not invocation.is_successful():
         detail = ", ".join(failed[:5]) or one_line(invocation.get_error() or Exception("see dbt log"))
         raise CommandError(

@@ -21,7 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ingestion.sandboxes.base import LoggedRequest, OAuthSandbox, Response
-from ingestion.sandboxes.people import SEED_START, hourly, people
+from ingestion.sandboxes.people import people, seeded_time
 
 API_VERSION = "v21"
 CUSTOMER_ID = "1234567890"
@@ -64,7 +64,7 @@ class GoogleAdsSandbox(OAuthSandbox):
         with self.lock:
             added = []
             for person in people(count, seed=self._seed * 1000 + self._count):
-                when = (submitted_at or hourly(SEED_START, self._count)).astimezone(self.tz)
+                when = (submitted_at or seeded_time(self._count)).astimezone(self.tz)
                 self._count += 1
                 campaign = list(CAMPAIGNS)[self._count % 2]
                 ad_group = list(AD_GROUPS)[self._count % 2]

@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from ingestion.sandboxes.base import LoggedRequest, OAuthSandbox, Response
-from ingestion.sandboxes.people import SEED_START, hourly, people
+from ingestion.sandboxes.people import people, seeded_time
 
 ACCOUNT_ID = "510000001"
 CLIENT_ID = "sandbox-linkedin-client"
@@ -93,7 +93,7 @@ class LinkedInSandbox(OAuthSandbox):
         with self.lock:
             added = []
             for person in people(count, seed=self._seed * 1000 + self._count):
-                when = submitted_at or hourly(SEED_START, self._count)
+                when = submitted_at or seeded_time(self._count)
                 self._count += 1
                 values = {"FIRST_NAME": person.first_name, "LAST_NAME": person.last_name,
                           "EMAIL": person.email, "COMPANY_NAME": person.company_name,

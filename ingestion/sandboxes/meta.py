@@ -5,7 +5,7 @@ Endpoints (any ``/vNN.N`` version prefix is accepted, as on graph.facebook.com):
   GET /{form_id}/leads              leads of one form: ``fields``, ``limit``, ``after`` cursor,
                                     ``filtering=[{"field":"time_created","operator":"GREATER_THAN","value":<unix>}]``
 
-Shapes as Meta sends them: leads carry ``id``, ``created_time`` ("2026-01-05T09:00:00+0000"),
+Shapes as Meta sends them: leads carry ``id``, ``created_time`` ("2026-09-14T09:00:00+0000"),
 ``ad_id``/``adset_id``/``campaign_id`` with names, ``form_id``, ``field_data`` (name + values
 list), ``is_organic`` and ``platform``; paging has ``cursors.before/after`` and ``next`` only
 when another page exists. Test leads look like the Lead Ads Testing Tool's: every answer reads
@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ingestion.sandboxes.base import LoggedRequest, Response, Sandbox
-from ingestion.sandboxes.people import SEED_START, hourly, people
+from ingestion.sandboxes.people import people, seeded_time
 
 API_VERSION = "v21.0"
 PAGE_ID = "104455000000001"
@@ -98,7 +98,7 @@ class MetaSandbox(Sandbox):
                 return [raw]
             added = []
             for person in people(count, seed=self._seed * 1000 + self._count):
-                created = created_time or hourly(SEED_START, self._count)
+                created = created_time or seeded_time(self._count)
                 camp = CAMPAIGNS[self._count % len(CAMPAIGNS)]
                 self._count += 1
                 answers = {

@@ -11,8 +11,11 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-# A fixed epoch: seeded leads are created hourly from here, added leads after the last one.
-SEED_START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+# A fixed epoch: seeded leads are created from here on, added leads after the last one.
+SEED_START = datetime(2026, 9, 14, 9, 0, tzinfo=timezone.utc)
+# Seeded leads arrive every ~2.5 days, so a sandbox's history looks like a real campaign's
+# flow (weeks of leads, not one burst) next to the bundled CSV samples.
+SEED_SPACING = timedelta(hours=59)
 
 _FIRST = ("Ada", "Grace", "Alan", "Katherine", "Linus", "Margaret", "Tim", "Barbara", "Dennis",
           "Frances", "Ken", "Radia", "Guido", "Hedy", "John", "Sophie", "Marco", "Aiko", "Priya",
@@ -72,6 +75,6 @@ def people(count: int, seed: int) -> list[Person]:
     return out
 
 
-def hourly(start: datetime, index: int) -> datetime:
+def seeded_time(index: int, start: datetime = SEED_START) -> datetime:
     """The creation time of the index-th seeded lead."""
-    return start + timedelta(hours=index)
+    return start + SEED_SPACING * index

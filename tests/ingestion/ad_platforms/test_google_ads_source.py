@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from ingestion.sandboxes.people import seeded_time
 from ingestion.pipeline import run_source
 from ingestion.raw_tables import GOOGLE_ADS_LEADS
 from ingestion.sandboxes import google_ads as g
@@ -49,7 +50,7 @@ def test_full_load_maps_fields_and_attribution(sandbox, config, sql):
     assert row[:4] == (fields["WORK_EMAIL"], fields["FULL_NAME"], campaign, g.CAMPAIGNS[campaign])
     custom = json.loads(row[5])
     assert custom["gclid"] == sub["gclid"] and custom["What is your timeline?"] == "This quarter"
-    assert row[6].isoformat() == "2026-01-05T09:00:00+00:00"  # account-local 04:00 New York
+    assert row[6] == seeded_time(0)  # sent as account-local New York time, stored in UTC
 
 
 def test_incremental_run_bounds_the_query_and_adds_only_new(sandbox, config, sql):

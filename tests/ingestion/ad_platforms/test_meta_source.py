@@ -9,6 +9,7 @@ import pytest
 
 from ingestion.ad_platforms.meta import meta_lead_ads_source
 from ingestion.lead import raw_lead_schema
+from ingestion.sandboxes.people import seeded_time
 from ingestion.pipeline import make_pipeline, run_source
 from ingestion.raw_tables import META_LEADS, QUARANTINE
 from ingestion.sandboxes.meta import FORMS, PAGE_ID, VALID_TOKEN, start_meta_sandbox
@@ -146,11 +147,11 @@ def test_unreadable_lead_is_quarantined_not_dropped(sandbox, config, sql):
 def test_date_range_backfill_loads_the_range_and_keeps_incremental_state(sandbox, config, sql):
     src = config.source("meta_ads")
     pipeline = make_pipeline(config, src.name)
-    pipeline.run(meta_lead_ads_source(config, src, start="2026-01-05T12:00:00+00:00",
-                                      end="2026-01-05T15:00:00+00:00"))
+    pipeline.run(meta_lead_ads_source(config, src, start=seeded_time(3).isoformat(),
+                                      end=seeded_time(6).isoformat()))
 
-    times = sorted(r[0].hour for r in sql(config, f"select received_at from raw.{META_LEADS}"))
-    assert times == [12, 13, 14]
+    times = sorted(r[0] for r in sql(config, f"select received_at from raw.{META_LEADS}"))
+    assert times == [seeded_time(3), seeded_time(4), seeded_time(5)]
     # the normal incremental run afterwards still loads everything else
     run_source(config, "meta_ads")
     assert sql(config, f"select count(distinct source_record_id) from raw.{META_LEADS}")[0][0] == 24
