@@ -26,11 +26,13 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else (shutil.which("dbt") or "dbt")
 
 
-def dbt_project(target_dir: Path | None = None) -> DbtProject:
+def dbt_project(target_dir: Path | None = None, project_dir: Path | None = None) -> DbtProject:
+    """The dbt project; `project_dir` lets tests point at a small project of their own."""
+    project_dir = Path(project_dir or TRANSFORM_DIR)
     return DbtProject(
-        project_dir=TRANSFORM_DIR,
-        profiles_dir=TRANSFORM_DIR,
-        target_path=target_dir or TRANSFORM_DIR / "target",
+        project_dir=project_dir,
+        profiles_dir=project_dir,
+        target_path=target_dir or project_dir / "target",
     )
 
 
@@ -45,30 +47,39 @@ def dbt_vars_arg(config: LeadsyncConfig) -> list[str]:
     return ["--vars", json.dumps(config.dbt_vars())]
 
 
-def dbt_resource(config: LeadsyncConfig) -> DbtCliResource:
+def dbt_resource(config: LeadsyncConfig, project_dir: Path | None = None) -> DbtCliResource:
     configure_dbt_env(config)
+    project_dir = Path(project_dir or TRANSFORM_DIR)
     return DbtCliResource(
-        project_dir=str(TRANSFORM_DIR),
-        profiles_dir=str(TRANSFORM_DIR),
+        project_dir=str(project_dir),
+        profiles_dir=str(project_dir),
         dbt_executable=dbt_executable(),
     )
 
 
-def prepare_manifest(config: LeadsyncConfig) -> Path:
-    """Parse the dbt project (dagster-dbt only does this itself under `dagster dev`)."""
+def prepare_manifest(config: LeadsyncConfig, target_path: Path | None = None,
+                     project_dir: Path | None = None) -> Path:
+    """Parse the dbt project and return its manifest.json.
+
+    dagster-dbt parses by itself only under `dagster dev`; Definitions built anywhere else
+    (tests, `dagster job execute`, the CLI) must parse first. Give each caller its own
+    `target_path` so concurrent parses never overwrite each other's manifest.
+    """
     configure_dbt_env(config)
-    project = dbt_project()
-    dbt_resource(config).cli(["parse", "--quiet", *dbt_vars_arg(config)], target_path=project.target_path).wait()
+    project = dbt_project(target_path, project_dir)
+    dbt_resource(config, project_dir).cli(
+        ["parse", "--quiet", *dbt_vars_arg(config)], target_path=project.target_path,
+    ).wait()
     return project.manifest_path
 
 
 def run_dbt(config: LeadsyncConfig, args: list[str], *, raise_on_error: bool = True,
-            target_path: Path | None = None) -> Any:
+            target_path: Path | None = None, project_dir: Path | None = None) -> Any:
     """Run a dbt command (e.g. ["build"]) outside Dagster; returns the finished invocation.
 
     Tests pass their own `target_path` so concurrent dbt runs never share transform/target.
     """
-    invocation = dbt_resource(config).cli(
+    invocation = dbt_resource(config, project_dir).cli(
         [*args, *dbt_vars_arg(config)], raise_on_error=raise_on_error, target_path=target_path,
     )
     return invocation.wait()
