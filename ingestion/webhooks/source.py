@@ -1,0 +1,361 @@
+"""Drain the landing store into the warehouse with dlt, and the landing-store chores around it.
+
+`webhook_source` reads each segment from the byte offset the last committed load reached (kept
+in dlt source state, which dlt commits together with the data), parses every stored submission
+into the canonical lead and yields three tables per batch: `webhook_leads` (main resource),
+`webhook_submissions` (the stored raw submission, for `reparse_source`) and `quarantine`.
+Leads and submissions are merged on (source_name, id) so a submission stored twice (a 503 whose
+bytes did reach disk, then a retry) still loads once.
+
+`retire_loaded` runs only after the load is committed (ingestion.pipeline): it records the
+drained offsets for the sensor (`pending_count`, `oldest_undrained_age`) and deletes sealed,
+fully drained segments, keeping their delivery ids so later re-deliveries stay duplicates.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import dlt
+import duckdb
+import pyarrow as pa
+
+from ingestion.config import LeadsyncConfig, WebhookSource
+from ingestion.lead import LEAD_FIELD_NAMES, raw_lead_schema
+from ingestion.raw_tables import QUARANTINE, RAW_DATASET, WEBHOOK_LEADS, WEBHOOK_SUBMISSIONS, quarantine_table
+from ingestion.webhooks.landing import (
+    LandedRecord, append_retired_ids, received_at, iter_landed, list_segments, overwrite_with_tombstone,
+    read_cursor, receiver_is_running, scan_segment, segment_is_sealed, write_cursor,
+)
+from ingestion.webhooks.payloads import ParseError, UnreadableBody, parse_submission
+
+SOURCE_TYPE = "webhook"
+BATCH_SIZE = 2000  # submissions per Arrow batch
+STATE_KEY = "landing_offsets"
+LEAD_KEY = ("source_name", "source_record_id")
+SUBMISSION_KEY = ("source_name", "delivery_id")
+MAX_QUARANTINE_CONTENT = 65536
+
+# raw.webhook_submissions: what the receiver stored, so a parser fix can be replayed.
+SUBMISSIONS_SCHEMA = pa.schema([
+    ("source_name", pa.string()),
+    ("delivery_id", pa.string()),
+    ("provider", pa.string()),
+    ("received_at", pa.timestamp("us", tz="UTC")),
+    ("content_type", pa.string()),
+    ("headers", pa.string()),       # JSON object, signature/secret headers never stored
+    ("query", pa.string()),         # query string without secret tokens
+    ("body_text", pa.string()),     # the body when it is UTF-8 ...
+    ("body_base64", pa.string()),   # ... else base64
+    ("landing_location", pa.string()),
+])
+
+
+def _keys_required(schema: pa.Schema, keys: tuple[str, ...]) -> pa.Schema:
+    """Primary-key columns are NOT NULL in dlt's schema; say so in Arrow too (no hint mismatch)."""
+    for name in keys:
+        i = schema.get_field_index(name)
+        schema = schema.set(i, schema.field(i).with_nullable(False))
+    return schema
+
+
+LEADS_SCHEMA = _keys_required(raw_lead_schema(), LEAD_KEY)
+SUBMISSIONS_ARROW = _keys_required(SUBMISSIONS_SCHEMA, SUBMISSION_KEY)
+
+
+def _body_columns(body: bytes) -> tuple[str | None, str | None]:
+    try:
+        return body.decode("utf-8"), None
+    except UnicodeDecodeError:
+        return None, base64.b64encode(body).decode("ascii")
+
+
+class _Batch:
+    """Column-wise accumulation of one batch's leads, submissions and quarantine rows."""
+
+    def __init__(self, source: WebhookSource) -> None:
+        self.source = source
+        self.leads: dict[str, list[Any]] = {n: [] for n in LEADS_SCHEMA.names}
+        self.submissions: dict[str, list[Any]] = {n: [] for n in SUBMISSIONS_SCHEMA.names}
+        self.quarantine: list[dict[str, Any]] = []
+        self.count = 0
+
+    def add(self, header: dict[str, Any], body: bytes, location: str, *, keep_submission: bool = True) -> None:
+        self.count += 1
+        did = str(header.get("delivery_id"))
+        received = received_at(header)
+        content_type = header.get("content_type")
+        if keep_submission:
+            text, b64 = _body_columns(body)
+            for k, v in (("source_name", self.source.name), ("delivery_id", did),
+                         ("provider", header.get("provider")), ("received_at", received),
+                         ("content_type", content_type),
+                         ("headers", json.dumps(header.get("headers") or {}, sort_keys=True)),
+                         ("query", header.get("query") or None), ("body_text", text),
+                         ("body_base64", b64), ("landing_location", location)):
+                self.submissions[k].append(v)
+        try:
+            leads = parse_submission(self.source, content_type, body)
+        except (ParseError, UnreadableBody) as err:
+            self.quarantine.append({
+                "source_name": self.source.name, "source_type": SOURCE_TYPE, "source_location": location,
+                "source_record_id": did, "reason": f"{self.source.provider} submission: {err}",
+                "raw_content": body[:MAX_QUARANTINE_CONTENT].decode("utf-8", "backslashreplace"),
+                "quarantined_at": datetime.now(timezone.utc),
+            })
+            return
+        for i, lead in enumerate(leads):
+            row = self.leads
+            row["source_name"].append(self.source.name)
+            row["source_type"].append(SOURCE_TYPE)
+            row["lead_origin"].append(self.source.origin)
+            row["source_record_id"].append(did if i == 0 else f"{did}#{i}")
+            row["received_at"].append(received)
+            row["is_test"].append(bool(lead.get("is_test", False)))
+            row["custom_fields"].append(json.dumps(lead.get("custom_fields") or {}, ensure_ascii=False,
+                                                   sort_keys=True, default=str))
+            row["source_location"].append(location)
+            row["source_line"].append(None)
+            for name in LEAD_FIELD_NAMES:
+                row[name].append(lead.get(name))
+
+    def add_damage(self, segment: str, offset: int, raw: bytes) -> None:
+        self.quarantine.append({
+            "source_name": self.source.name, "source_type": SOURCE_TYPE,
+            "source_location": f"landing:{segment}@{offset}",
+            "reason": f"unreadable bytes in landing segment {segment} at offset {offset} ({len(raw)} bytes): "
+                      "a record cut off by a crash (never acknowledged) or damaged on disk",
+            "raw_content": raw[:MAX_QUARANTINE_CONTENT].decode("utf-8", "backslashreplace"),
+            "quarantined_at": datetime.now(timezone.utc),
+        })
+
+    def tables(self) -> Iterator[Any]:
+        """Leads plainly (the resource's own table), the others marked for their tables."""
+        if self.leads["source_name"]:
+            yield pa.Table.from_pydict(self.leads, schema=LEADS_SCHEMA)
+        if self.submissions["source_name"]:
+            yield dlt.mark.with_hints(
+                pa.Table.from_pydict(self.submissions, schema=SUBMISSIONS_ARROW),
+                dlt.mark.make_hints(table_name=WEBHOOK_SUBMISSIONS, write_disposition="merge",
+                                    primary_key=list(SUBMISSION_KEY)),
+                create_table_variant=True,
+            )
+        if self.quarantine:
+            yield dlt.mark.with_hints(
+                quarantine_table(self.quarantine),
+                dlt.mark.make_hints(table_name=QUARANTINE, write_disposition="append", primary_key=[]),
+                create_table_variant=True,
+            )
+
+
+def _drain(config: LeadsyncConfig, source: WebhookSource) -> Iterator[Any]:
+    state: dict[str, int] = dlt.current.source_state().setdefault(STATE_KEY, {})
+    batch = _Batch(source)
+    seen: set[str] = set()
+    existing = set()
+    for path, _sealed, scan in iter_landed(config.landing_dir, source.name, dict(state)):
+        existing.add(path.stem)
+        for rec in scan.records:
+            if rec.forgotten or rec.delivery_id in seen:
+                continue
+            seen.add(rec.delivery_id)
+            batch.add(rec.header, rec.body, f"landing:{rec.segment}@{rec.offset}")
+            if batch.count >= BATCH_SIZE:
+                yield from batch.tables()
+                batch = _Batch(source)
+        for dmg in scan.damages:
+            batch.add_damage(dmg.segment, dmg.offset, dmg.raw)
+        # dlt commits this state together with the rows yielded above, never without them
+        state[path.stem] = scan.end
+    yield from batch.tables()
+    for stem in [s for s in state if s not in existing]:  # retired segments
+        del state[stem]
+
+
+def webhook_source(config: LeadsyncConfig, source: WebhookSource) -> Any:
+    """The dlt source draining one webhook source's landing store (see module docstring)."""
+    leads = dlt.resource(
+        _drain, name=WEBHOOK_LEADS, write_disposition="merge", primary_key=list(LEAD_KEY),
+    )(config, source)
+    return dlt.source(lambda: leads, name=source.name)()
+
+
+def _committed_offsets(source: WebhookSource, load_info: Any) -> dict[str, int]:
+    pipeline = getattr(load_info, "pipeline", None)
+    state = getattr(pipeline, "state", None) or {}
+    return dict(state.get("sources", {}).get(source.name, {}).get(STATE_KEY, {}))
+
+
+def retire_loaded(config: LeadsyncConfig, source: WebhookSource, load_info: Any) -> int:
+    """After a committed load: record drained offsets, retire fully drained sealed segments.
+
+    Returns the number of segments retired. Only called by ingestion.pipeline after
+    `load_info.raise_on_failed_jobs()`, i.e. once the rows are in the warehouse.
+    """
+    offsets = _committed_offsets(source, load_info)
+    landing = config.landing_dir
+    running = receiver_is_running(landing)
+    retired = 0
+    for seg in list_segments(landing, source.name):
+        try:
+            size = seg.stat().st_size
+        except FileNotFoundError:
+            continue
+        if not segment_is_sealed(seg, running) or offsets.get(seg.stem, -1) < size:
+            continue
+        scan = scan_segment(seg, sealed=True, headers_only=True)
+        append_retired_ids(landing, source.name, [r.delivery_id for r in scan.records])
+        seg.unlink(missing_ok=True)
+        offsets.pop(seg.stem, None)
+        retired += 1
+    live = {p.stem for p in list_segments(landing, source.name)}
+    write_cursor(landing, source.name, {k: v for k, v in offsets.items() if k in live})
+    return retired
+
+
+# ---------------------------------------------------------------------------------------------
+# For the Dagster sensor and asset check (orchestration/)
+# ---------------------------------------------------------------------------------------------
+def _webhook_sources(config: LeadsyncConfig, source_name: str | None) -> list[WebhookSource]:
+    if source_name:
+        src = config.source(source_name)
+        return [src] if isinstance(src, WebhookSource) else []
+    return [s for s in config.sources_of_type("webhook") if isinstance(s, WebhookSource)]
+
+
+def _pending(config: LeadsyncConfig, source_name: str | None) -> Iterator[LandedRecord]:
+    for src in _webhook_sources(config, source_name):
+        cursor = read_cursor(config.landing_dir, src.name)
+        for _path, _sealed, scan in iter_landed(config.landing_dir, src.name, cursor, headers_only=True):
+            yield from (r for r in scan.records if not r.forgotten)
+
+
+def pending_count(config: LeadsyncConfig, source_name: str | None = None) -> int:
+    """Submissions stored by the receiver and not yet in a committed load (all webhook sources by default).
+
+    Reads only the landing store, never the warehouse: cheap enough for a sensor every 30 s.
+    """
+    return sum(1 for _ in _pending(config, source_name))
+
+
+def oldest_undrained_age(config: LeadsyncConfig, source_name: str | None = None) -> timedelta | None:
+    """Age of the oldest submission not yet drained, or None when everything is drained.
+
+    The asset check fails when this exceeds `config.webhooks.max_undrained_age_minutes`.
+    """
+    oldest: datetime | None = None
+    for rec in _pending(config, source_name):
+        ts = received_at(rec.header)
+        if ts and (oldest is None or ts < oldest):
+            oldest = ts
+    return None if oldest is None else datetime.now(timezone.utc) - oldest
+
+
+# ---------------------------------------------------------------------------------------------
+# Erasure and replay
+# ---------------------------------------------------------------------------------------------
+def _email_needles(email: str) -> list[bytes]:
+    e = email.strip().lower()
+    return [e.encode("utf-8"), e.replace("@", "%40").encode("utf-8"), e.replace("@", "\\u0040").encode()]
+
+
+def forget_email(config: LeadsyncConfig, email: str) -> int:
+    """Erase every stored submission mentioning `email` from the landing store; returns how many.
+
+    Each matching record is overwritten in place by a same-length tombstone (fsynced), so the
+    drain's byte offsets stay valid and nothing else moves. Raw and mart rows are erased by
+    `leadsync forget` elsewhere.
+    """
+    needles = _email_needles(email)
+    if not needles[0]:
+        return 0
+    landing = Path(config.landing_dir)
+    names = {s.name for s in _webhook_sources(config, None)}
+    if landing.is_dir():
+        names |= {p.name for p in landing.iterdir() if p.is_dir()}
+    running = receiver_is_running(landing)
+    erased = 0
+    for name in sorted(names):
+        for seg in list_segments(landing, name):
+            try:
+                scan = scan_segment(seg, sealed=segment_is_sealed(seg, running))
+            except FileNotFoundError:
+                continue
+            for rec in scan.records:
+                if rec.forgotten:
+                    continue
+                lowered = rec.body.lower()
+                if any(n in lowered for n in needles):
+                    overwrite_with_tombstone(seg, rec, "erased on request (leadsync forget)")
+                    erased += 1
+    return erased
+
+
+def _stored_submissions(config: LeadsyncConfig, source_name: str) -> pa.Table:
+    with duckdb.connect(str(config.warehouse_path), read_only=True) as con:
+        return con.sql(
+            f"select * from {RAW_DATASET}.{WEBHOOK_SUBMISSIONS} where source_name = ? order by received_at",
+            params=[source_name],
+        ).to_arrow_table()
+
+
+def _reparse_rows(source: WebhookSource, stored: pa.Table) -> Iterator[Any]:
+    batch = _Batch(source)
+    for row in stored.to_pylist():
+        body = row["body_text"].encode("utf-8") if row["body_text"] is not None else \
+            base64.b64decode(row["body_base64"] or "")
+        received = row["received_at"]
+        header = {"delivery_id": row["delivery_id"], "provider": row["provider"],
+                  "content_type": row["content_type"],
+                  "received_at": received.isoformat() if received else None}
+        batch.add(header, body, row["landing_location"] or f"{WEBHOOK_SUBMISSIONS}:{row['delivery_id']}",
+                  keep_submission=False)
+        if batch.count >= BATCH_SIZE:
+            yield from batch.tables()
+            batch = _Batch(source)
+    yield from batch.tables()
+
+
+def reparse_source(config: LeadsyncConfig, source_name: str) -> dict[str, int]:
+    """Re-parse every stored raw submission of a webhook source (after a parser fix).
+
+    Replaces the source's rows in raw.webhook_leads and its parse-failure rows in raw.quarantine
+    with what the current parsers make of raw.webhook_submissions. Returns rows per table.
+    """
+    from ingestion.pipeline import make_pipeline, row_counts
+
+    source = config.source(source_name)
+    if not isinstance(source, WebhookSource):
+        raise ValueError(f"source {source_name!r} is not a webhook source")
+    stored = _stored_submissions(config, source_name)
+    leads = dlt.resource(
+        _reparse_rows, name=WEBHOOK_LEADS, write_disposition="merge", primary_key=list(LEAD_KEY),
+    )(source, stored)
+    pipeline = make_pipeline(config, source_name)
+    info = pipeline.run(dlt.source(lambda: leads, name=source.name)())
+    info.raise_on_failed_jobs()
+    load_id = info.loads_ids[-1] if info.loads_ids else ""
+    with pipeline.sql_client() as client:
+        client.execute_sql(
+            f"delete from {WEBHOOK_LEADS} where source_name = %s and _dlt_load_id <> %s", source_name, load_id,
+        )
+        if client.has_dataset() and QUARANTINE in {t for t in _tables(client)}:
+            client.execute_sql(
+                f"delete from {QUARANTINE} where source_name = %s and source_type = %s "
+                f"and reason not like 'unreadable bytes%%' and _dlt_load_id <> %s",
+                source_name, SOURCE_TYPE, load_id,
+            )
+    counts = row_counts(pipeline)
+    counts.setdefault(WEBHOOK_LEADS, 0)
+    return counts
+
+
+def _tables(client: Any) -> Iterable[str]:
+    rows = client.execute_sql(
+        "select table_name from information_schema.tables where table_schema = %s", client.dataset_name,
+    )
+    return [r[0] for r in rows or []]
