@@ -16,3 +16,76 @@ def _isolated_env(monkeypatch, tmp_path):
     monkeypatch.delenv("LEADSYNC_CONFIG", raising=False)
     monkeypatch.delenv("LEADSYNC_WAREHOUSE", raising=False)
     monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "dbt_logs"))
+
+
+REPO = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+class DemoRun:
+    """The result of one real `leadsync demo` run in its own folder (shared by e2e tests)."""
+
+    def __init__(self, root, completed):
+        self.root = root
+        self.config_file = root / "leadsync.yaml"
+        self.stdout = completed.stdout
+        self.stderr = completed.stderr
+        self.returncode = completed.returncode
+        self.warehouse = root / "warehouse" / "leads.duckdb"
+        self.bi_copy = root / "warehouse" / "leads_bi.duckdb"
+        self.report = root / "warehouse" / "report.html"
+
+
+def _leadsync_cli(*args, cwd, env=None, timeout=600):
+    """Run the installed `leadsync` command as a user would (a real subprocess)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).parent / "leadsync"
+    full_env = {k: v for k, v in os.environ.items() if k not in ("LEADSYNC_CONFIG", "LEADSYNC_WAREHOUSE")}
+    full_env["PATH"] = f"{exe.parent}{os.pathsep}{full_env.get('PATH', '')}"
+    full_env.update(env or {})
+    return subprocess.run([str(exe), *args], cwd=cwd, env=full_env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def leadsync_cli():
+    """`leadsync_cli(*args, cwd=...)` runs the installed command and returns the CompletedProcess."""
+    return _leadsync_cli
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's chromium, installed on first use. Missing in CI is a failure, never a skip."""
+    from report_browser import ChromiumUnavailable, ensure_chromium
+
+    try:
+        return ensure_chromium()
+    except ChromiumUnavailable as err:
+        message = f"headless Chromium is needed for the report's browser tests: {err}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def artifacts():
+    """Screenshots and other files a person may want to look at after the run (gitignored)."""
+    folder = REPO / "tests" / "artifacts" / "reporting"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> DemoRun:
+    """`leadsync demo --fresh` on a copy of the bundled samples: every source type, for real."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("demo")
+    shutil.copytree(REPO / "examples", root / "examples")
+    shutil.copy(REPO / "leadsync.yaml", root / "leadsync.yaml")
+    completed = _leadsync_cli("--config", str(root / "leadsync.yaml"), "demo", "--fresh", cwd=root)
+    run = DemoRun(root, completed)
+    assert run.returncode == 0, f"demo failed:\n{run.stderr[-4000:]}"
+    return run
