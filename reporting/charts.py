@@ -14,7 +14,7 @@ from typing import Any
 import altair as alt
 
 from reporting import formatting as fmt
-from reporting.queries import FUNNEL_STAGES, ReportData
+from reporting.queries import FUNNEL_STAGES, MIN_JUDGED_WEEKS, ReportData
 
 # Okabe-Ito, colour-blind safe; used with text labels, never alone.
 BLUE, ORANGE, VERMILLION, SKY, GREEN, GREY = ("#0072B2", "#E69F00", "#D55E00", "#56B4E9",
@@ -22,7 +22,10 @@ BLUE, ORANGE, VERMILLION, SKY, GREEN, GREY = ("#0072B2", "#E69F00", "#D55E00", "
 HALF_WIDTH = 470  # two charts side by side inside a 1366 px window
 FULL_WIDTH = 1000
 BAR_STEP = 22
-STATUS_COLOURS = {"steady": BLUE, "feast": GREEN, "famine": VERMILLION, "partial week": GREY}
+LIGHT_GREY = "#C8C8C8"
+STATUS_COLOURS = {"steady": BLUE, "feast": GREEN, "famine": VERMILLION, "partial week": GREY,
+                  "not judged": LIGHT_GREY}
+WORDY_WEEKS = 12  # up to this many weeks a panel has room for "▼ famine"; beyond, the arrow alone
 FLOW_PANEL_WIDTH = 400
 
 
@@ -56,26 +59,33 @@ def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
 
 
 def flow_chart(data: ReportData) -> alt.TopLevelMixin:
-    """Records per week per source, one small panel per source, famine weeks written out."""
+    """Records per week per source, one small panel per source, famine weeks written out.
+
+    Each source's bars start in the week of its first record: the weeks before it existed are
+    left empty, not called famine. Weeks are those of `data.time_basis` (when the lead happened).
+    """
     multi_year = len({w.week_start.year for w in data.weekly_flow}) > 1
     means = {s.source_name: s.mean_per_week for s in data.steadiness}
+    weeks = len({w.week_start for w in data.weekly_flow})
+    marks = ({"famine": "▼ famine", "feast": "▲ feast"} if weeks <= WORDY_WEEKS
+             else {"famine": "▼", "feast": "▲"})
     rows = [{
         "source": w.source_name, "week_start": w.week_start.isoformat(),
         "week": f"{w.week_start.day} {w.week_start:%b}" + (f" {w.week_start:%y}" if multi_year else ""),
         "records": w.records, "status": w.status,
-        "mark": {"famine": "▼ famine", "feast": "▲ feast"}.get(w.status, ""),
+        "mark": marks.get(w.status, ""),
         "average": round(means.get(w.source_name, 0.0), 2),
     } for w in data.weekly_flow]
-    weeks = len({r["week_start"] for r in rows})
     x = alt.X("week:O", title=None,
               sort=alt.EncodingSortField(field="week_start", op="min"),
               axis=alt.Axis(labelAngle=-45, labelOverlap="greedy"))
     base = alt.Chart().encode(x=x)
+    dated = fmt.dated_by(data.time_basis)
     bars = base.mark_bar().encode(
         y=alt.Y("records:Q", title="records per week"),
         color=alt.Color("status:N", title="week",
                         scale=alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values()))),
-        tooltip=[alt.Tooltip("source:N"), alt.Tooltip("week_start:N", title="week of"),
+        tooltip=[alt.Tooltip("source:N"), alt.Tooltip("week_start:N", title=f"week of ({dated})"),
                  alt.Tooltip("records:Q"), alt.Tooltip("status:N"),
                  alt.Tooltip("average:Q", title="weekly average")],
     )
@@ -91,7 +101,14 @@ def flow_chart(data: ReportData) -> alt.TopLevelMixin:
     return _config(layered.facet(
         facet=alt.Facet("source:N", title=None, header=alt.Header(labelFontSize=13, labelFontWeight="bold")),
         columns=max(1, FULL_WIDTH // (panel_width + 80)),
-    ).properties(title="Records per week (dashed line: the source's weekly average)"))
+    ).properties(title=alt.TitleParams(
+        f"Records per week, {dated} (dashed line: the source's weekly average)",
+        subtitle=[f"▼ famine / ▲ feast: a full week more than {fmt.pct(data.feast_famine_band)} under / "
+                  "over the source's weekly average. Each source's bars start at the week of its "
+                  "first record;",
+                  f"a source with fewer than {MIN_JUDGED_WEEKS} full weeks since then is too new to "
+                  "judge (light grey, “not judged”)."],
+        subtitleFontSize=11)))
 
 
 def _grouped_bars(rows: list[dict[str, Any]], *, measure_order: list[str], colours: list[str],

@@ -34,3 +34,10 @@ def ratio(value: float | None) -> str:
 
 def day(value: dt.date | None) -> str:
     return DASH if value is None else f"{value.day} {value:%b %Y}"
+
+
+def dated_by(basis: str) -> str:
+    """How the report dates a record, for the page's own words (see queries.time_basis)."""
+    if basis == "touched_at":
+        return "dated by when each lead happened"
+    return "dated by when leadsync received each record"

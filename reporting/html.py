@@ -15,7 +15,7 @@ from string import Template
 from typing import Any, Callable
 
 from reporting import formatting as fmt
-from reporting.queries import FUNNEL_STAGES, GroupFigures, ReportData
+from reporting.queries import FUNNEL_STAGES, MIN_JUDGED_WEEKS, GroupFigures, ReportData
 
 VENDOR_SCRIPTS = ("vega.min.js", "vega-lite.min.js", "vega-embed.min.js")
 TITLE = "Lead source quality"
@@ -68,7 +68,7 @@ def render_page(data: ReportData, summary: list[str], specs: dict[str, dict[str,
     period = (f"{fmt.day(data.period_start)} – {fmt.day(data.period_end)}"
               if data.period_end else "no records yet")
     span = f"last {data.period_days} days of data" if data.period_days else "all data"
-    subtitle = (f"Period: {period} ({span}) · read from {data.marts_path} · "
+    subtitle = (f"Period: {period} ({span}, {fmt.dated_by(data.time_basis)}) · read from {data.marts_path} · "
                 f"generated {generated_at:%Y-%m-%d %H:%M} UTC")
     body = [_summary_section(summary)]
     for row in CHART_LAYOUT:
@@ -141,19 +141,24 @@ def _figures_table(table_id: str, first: str, groups: list[GroupFigures],
 
 def _flow_table(data: ReportData) -> str:
     origin = {g.name: g.origin or fmt.DASH for g in data.level("source")}
+
+    def judged(s: Any, n: int) -> str:  # not judged: no famine / feast count at all
+        return _cell(n if s.judged else None, fmt.count(n if s.judged else None))
+
     rows = "".join(
         "<tr>" + _cell(s.source_name, s.source_name, "text")
         + _cell(origin.get(s.source_name, ""), origin.get(s.source_name, fmt.DASH), "text")
+        + _cell(s.first_week and s.first_week.isoformat(), fmt.day(s.first_week))
         + _cell(s.full_weeks, fmt.count(s.full_weeks))
         + _cell(round(s.mean_per_week, 2), f"{s.mean_per_week:.1f}")
         + _cell(s.cv, fmt.ratio(s.cv))
-        + _cell(s.famine_weeks, fmt.count(s.famine_weeks))
-        + _cell(s.feast_weeks, fmt.count(s.feast_weeks))
+        + judged(s, s.famine_weeks)
+        + judged(s, s.feast_weeks)
         + _cell(s.days_since_last, fmt.count(s.days_since_last)) + "</tr>"
         for s in data.steadiness
     )
-    labels = ["source", "origin", "full weeks", "records / week", "variation (CV)",
-              "famine weeks", "feast weeks", "days since last record"]
+    labels = ["source", "origin", "first record (week of)", "full weeks", "records / week",
+              "variation (CV)", "famine weeks", "feast weeks", "days since last record"]
     return (f'<div class="table-wrap"><table class="sortable" id="table-flow">'
             f"{_header(labels)}<tbody>{rows}</tbody></table></div>")
 
@@ -168,11 +173,19 @@ def _simple_table(table_id: str, labels: list[str], rows: list[tuple[Any, ...]])
             f"{_header(labels)}<tbody>{body}</tbody></table></div>")
 
 
+def _dated_by_long(basis: str) -> str:
+    if basis == "touched_at":
+        return ("dated by when the lead happened (the record's own submit, scan or creation time; "
+                "when it has none, when leadsync received it)")
+    return ("dated by when leadsync received it (these marts have no touched_at, so a file "
+            "loaded today counts as today's leads)")
+
+
 def _tables_section(data: ReportData) -> str:
     parts = ['<section class="tables" id="figures"><h2>The figures</h2>',
              '<p class="legend">Click a column heading to sort. Rates of funnel stages are shares '
-             "of the group's new people (first-touch attribution); “records” counts every record "
-             "received, duplicates included. A lead counts at every sales stage up to the "
+             "of the group's new people (first-touch attribution); “records” counts every record, "
+             f"duplicates included, {_dated_by_long(data.time_basis)}. A lead counts at every sales stage up to the "
              "furthest it reached (contacted → won). Spend is the months the period touches; "
              "cost per qualified counts sales-qualified leads.</p>"]
     if data.overall is None:
@@ -187,6 +200,10 @@ def _tables_section(data: ReportData) -> str:
               _figures_table("table-origins", "origin", data.level("origin"), None, data.currency),
               f"<h3>Lead flow per source (a famine week is more than {band} under the source's "
               f"weekly average, a feast week more than {band} over it)</h3>",
+              '<p class="legend">A source\'s weeks count from the week of its first record (the '
+              "weeks before it existed are neither famine nor anything else); only full weeks "
+              f"are judged, and only for sources with at least {MIN_JUDGED_WEEKS} of them: a newer "
+              "source is too new to judge and shows “–” for famine and feast weeks.</p>",
               _flow_table(data)]
     ta = data.target_accounts
     if ta and ta.top:

@@ -29,6 +29,13 @@ LEAD_SOURCE_TYPES: tuple[str, ...] = (
     "csv", "webhook", "meta_lead_ads", "linkedin_lead_gen", "google_ads_lead_forms",
 )
 NO_CHANNEL = "(none)"  # as fct_source_quality names a missing channel
+# A source's lead flow is only judged (famine / feast, steadiest) once it has this many full
+# weeks since its first record: one or two weeks say nothing about how steady a source is.
+MIN_JUDGED_WEEKS = 4
+# Every date in the report is when a record happened: fct_lead_touches.touched_at, the record's
+# own submit / scan / creation time (else its load time), as fct_source_quality groups weeks.
+# received_at (when leadsync loaded it: for a CSV file, the file's modification time) is only
+# used for marts that predate touched_at.
 ALL_SOURCES = "All sources"
 TOP_REASONS = 8
 
@@ -86,7 +93,7 @@ class WeekFlow:
     week_start: dt.date
     records: int
     partial: bool  # the week runs past the period's edge: shown, never judged
-    status: str  # steady | famine | feast | partial week
+    status: str  # steady | famine | feast | partial week | not judged
 
 
 @dataclass(frozen=True)
@@ -98,6 +105,13 @@ class SourceSteadiness:
     famine_weeks: int
     feast_weeks: int
     days_since_last: int
+    first_week: dt.date | None = None  # the week of the source's first record ever
+
+    @property
+    def judged(self) -> bool:
+        """Enough full weeks since the source's first record (with records in them) to call it
+        steady or not."""
+        return self.full_weeks >= MIN_JUDGED_WEEKS and self.mean_per_week > 0
 
 
 @dataclass
@@ -109,6 +123,7 @@ class ReportData:
     period_end: dt.date | None
     period_days: int | None
     feast_famine_band: float
+    time_basis: str = "touched_at"  # the fct_lead_touches column every date in the report uses
     groups: list[GroupFigures] = field(default_factory=list)
     weekly_flow: list[WeekFlow] = field(default_factory=list)
     steadiness: list[SourceSteadiness] = field(default_factory=list)
@@ -149,17 +164,19 @@ def load_report_data(con: duckdb.DuckDBPyConnection, config: LeadsyncConfig, *,
     columns = mart_columns(con)
     _check_required(columns)
     band = config.monitoring.feast_famine_band
+    basis = time_basis(columns)
+    happened = _happened_sql(basis)
     first, last = con.execute(
-        f"select min(received_at)::date, max(received_at)::date from {table('fct_lead_touches')}"
+        f"select min({happened})::date, max({happened})::date from {table('fct_lead_touches')} t"
     ).fetchone()
     if last is None:
-        return ReportData(marts_path, None, None, period_days, band,
+        return ReportData(marts_path, None, None, period_days, band, basis,
                           quiet_sources=_lead_source_names(config))
     start = first if not period_days else max(first, last - dt.timedelta(days=period_days - 1))
-    data = ReportData(marts_path, start, last, period_days, band)
+    data = ReportData(marts_path, start, last, period_days, band, basis)
 
     _stage_table(con)
-    _period_touches(con, config, columns, start, last)
+    _period_touches(con, config, columns, happened, start, last)
     data.has_activity = bool(con.execute(
         "select count(*) from lead_stage where sales_level > 0").fetchone()[0])
     spend, data.currency, data.spend_note = _spend_by_source(con, columns, start, last,
@@ -167,7 +184,7 @@ def load_report_data(con: duckdb.DuckDBPyConnection, config: LeadsyncConfig, *,
     data.has_spend = spend is not None
     data.groups = _group_figures(con, spend)
     _fill_rollup_spend(data)
-    data.weekly_flow, data.steadiness = _flow(con, start, last, band)
+    data.weekly_flow, data.steadiness = _flow(con, start, last, band, cut_start=start > first)
     data.disqualification_reasons = _rows(con, f"""
         select disqualification_reason, count(*) from period_touches
         where is_first_touch and disqualification_reason is not null and disqualification_reason <> ''
@@ -179,6 +196,22 @@ def load_report_data(con: duckdb.DuckDBPyConnection, config: LeadsyncConfig, *,
     seen = {g.name for g in data.level("source")}
     data.quiet_sources = [n for n in _lead_source_names(config) if n not in seen]
     return data
+
+
+def time_basis(columns: dict[str, set[str]]) -> str:
+    """touched_at when the touches mart has it (it should), else received_at."""
+    return "touched_at" if "touched_at" in columns.get("fct_lead_touches", set()) else "received_at"
+
+
+def _happened_sql(basis: str) -> str:
+    """When a touch (alias t) happened, as a UTC timestamp without time zone.
+
+    touched_at is UTC without a zone in the marts; received_at may carry one, and the connection
+    runs in UTC (reporting.warehouse), so the cast gives UTC wall time either way.
+    """
+    if basis == "touched_at":
+        return "coalesce(t.touched_at::timestamp, t.received_at::timestamp)"
+    return "t.received_at::timestamp"
 
 
 def _check_required(columns: dict[str, set[str]]) -> None:
@@ -220,8 +253,10 @@ def _stage_table(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _period_touches(con: duckdb.DuckDBPyConnection, config: LeadsyncConfig,
-                    columns: dict[str, set[str]], start: dt.date, end: dt.date) -> None:
-    """period_touches: the period's records with first-touch flag, origin, stage and timing."""
+                    columns: dict[str, set[str]], happened: str, start: dt.date,
+                    end: dt.date) -> None:
+    """period_touches: the period's records (by when they happened) with first-touch flag,
+    origin, stage and timing; source_first_seen: each source's first record, over all time."""
     con.execute("create or replace temp table source_origin (source_name varchar, origin varchar)")
     origins = [(s.name, s.origin) for s in config.sources]
     if origins:
@@ -231,7 +266,7 @@ def _period_touches(con: duckdb.DuckDBPyConnection, config: LeadsyncConfig,
     # Prefer the marts' own decisions where they carry them, so the report agrees with BI.
     first_touch = ("coalesce(t.is_new_lead, false)" if "is_new_lead" in touch_cols else
                    "case when t.lead_id is null then false else row_number() over ("
-                   "partition by t.lead_id order by t.received_at, t.touch_id) = 1 end")
+                   f"partition by t.lead_id order by {happened}, t.touch_id) = 1 end")
     touch_origin = "r.lead_origin, " if "lead_origin" in touch_cols else ""
     hours = ("l.hours_to_first_contact" if "hours_to_first_contact" in lead_cols else
              "case when s.contacted_at >= r.lead_first_at "
@@ -240,14 +275,15 @@ def _period_touches(con: duckdb.DuckDBPyConnection, config: LeadsyncConfig,
         create or replace temp table period_touches as
         with ranked as (
             select t.*,
+                   {happened} as happened_at,
                    {first_touch} as is_first_touch,
-                   min(t.received_at) over (partition by t.lead_id) as lead_first_at
+                   min({happened}) over (partition by t.lead_id) as lead_first_at
             from {table('fct_lead_touches')} t
         )
         select r.touch_id, r.lead_id, r.source_name,
                coalesce(nullif(trim(r.channel), ''), '{NO_CHANNEL}') as channel,
                coalesce({touch_origin}o.origin, l.lead_origin, 'unknown') as origin,
-               r.received_at,
+               r.happened_at,
                coalesce(r.is_valid, false) as is_valid,
                r.invalid_reason,
                r.is_first_touch,
@@ -260,8 +296,13 @@ def _period_touches(con: duckdb.DuckDBPyConnection, config: LeadsyncConfig,
         left join source_origin o using (source_name)
         left join {table('dim_leads')} l on l.lead_id = r.lead_id
         left join lead_stage s on s.lead_id = r.lead_id
-        where r.received_at::date between ? and ?
+        where r.happened_at::date between ? and ?
     """, [start, end])
+    con.execute(f"""
+        create or replace temp table source_first_seen as
+        select source_name, min({happened}) as first_at
+        from {table('fct_lead_touches')} t group by source_name
+    """)
 
 
 def _group_figures(con: duckdb.DuckDBPyConnection,
@@ -311,27 +352,37 @@ def _group_spend(level: str, name: str, spend: dict[str, float] | None) -> float
     return spend.get(name) if spend is not None and level == "source" else None
 
 
-def _flow(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
-          band: float) -> tuple[list[WeekFlow], list[SourceSteadiness]]:
-    """Weekly records per source, every week of the period (zeros included), judged against the
-    source's own mean over the full weeks: below (1 - band) x mean is famine, above (1 + band) x
-    mean is feast. `band` is `monitoring.feast_famine_band`, the same one the lead-flow mart uses.
+def _flow(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, band: float, *,
+          cut_start: bool) -> tuple[list[WeekFlow], list[SourceSteadiness]]:
+    """Weekly records per source, judged against the source's own mean over its full weeks:
+    below (1 - band) x mean is famine, above (1 + band) x mean is feast. `band` is
+    `monitoring.feast_famine_band`, the same one the lead-flow mart uses.
+
+    A source's flow starts in the week of its first record ever (weeks before it existed are not
+    famine), zeros included from then on. Weeks cut by the period's edges are shown, never judged
+    (the first week is only cut when the period leaves out older records: `cut_start`; the last
+    is not over yet), and a source with fewer than MIN_JUDGED_WEEKS full weeks, or no record in
+    any of them, is not judged at all.
     """
     rows = con.execute("""
         with weeks as (
             select unnest(generate_series(date_trunc('week', ?::date), date_trunc('week', ?::date),
                                           interval 7 day))::date as week_start
         ),
-        sources as (select distinct source_name from period_touches),
+        sources as (
+            select s.source_name, date_trunc('week', f.first_at)::date as first_week
+            from (select distinct source_name from period_touches) s
+            join source_first_seen f using (source_name)
+        ),
         counts as (
-            select source_name, date_trunc('week', received_at)::date as week_start,
+            select source_name, date_trunc('week', happened_at)::date as week_start,
                    count(*) as records
             from period_touches group by all
         ),
         grid as (
-            select s.source_name, w.week_start, coalesce(c.records, 0) as records,
-                   (w.week_start < ?::date or w.week_start + 6 > ?::date) as partial
-            from sources s cross join weeks w
+            select s.source_name, s.first_week, w.week_start, coalesce(c.records, 0) as records,
+                   ((? and w.week_start < ?::date) or w.week_start + 6 > ?::date) as partial
+            from sources s join weeks w on w.week_start >= s.first_week
             left join counts c using (source_name, week_start)
         ),
         judged as (
@@ -339,20 +390,23 @@ def _flow(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
                    avg(case when not partial then records end)
                        over (partition by source_name) as mean_records,
                    stddev_pop(case when not partial then records end)
-                       over (partition by source_name) as sd_records
+                       over (partition by source_name) as sd_records,
+                   count(*) filter (where not partial)
+                       over (partition by source_name) as full_weeks
             from grid
         )
         select source_name, week_start, records, partial,
                case when partial then 'partial week'
+                    when full_weeks < ? or mean_records = 0 then 'not judged'
                     when records < (1 - ?) * mean_records then 'famine'
                     when records > (1 + ?) * mean_records then 'feast'
                     else 'steady' end as status,
-               mean_records, sd_records
+               mean_records, sd_records, first_week
         from judged order by source_name, week_start
-    """, [start, end, start, end, band, band]).fetchall()
+    """, [start, end, cut_start, start, end, MIN_JUDGED_WEEKS, band, band]).fetchall()
     weeks = [WeekFlow(r[0], r[1], int(r[2]), bool(r[3]), r[4]) for r in rows]
     last_seen = dict(con.execute(
-        "select source_name, max(received_at)::date from period_touches group by 1").fetchall())
+        "select source_name, max(happened_at)::date from period_touches group by 1").fetchall())
     steadiness = []
     for name in sorted({w.source_name for w in weeks}):
         mine = [r for r in rows if r[0] == name]
@@ -364,6 +418,7 @@ def _flow(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
             famine_weeks=sum(w.status == "famine" for w in full),
             feast_weeks=sum(w.status == "feast" for w in full),
             days_since_last=(end - last_seen[name]).days,
+            first_week=mine[0][7],
         ))
     return weeks, steadiness
 

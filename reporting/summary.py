@@ -41,8 +41,9 @@ def summary_lines(data: ReportData) -> list[str]:
 def _overview(data: ReportData, overall: GroupFigures) -> str:
     n_sources = len(data.level("source"))
     return (
-        f"From {fmt.day(data.period_start)} to {fmt.day(data.period_end)}, "
-        f"{fmt.count(overall.records)} lead records arrived from {n_sources} "
+        f"From {fmt.day(data.period_start)} to {fmt.day(data.period_end)} "
+        f"({fmt.dated_by(data.time_basis)}), "
+        f"{fmt.count(overall.records)} lead records came from {n_sources} "
         f"source{'s' if n_sources != 1 else ''}: {fmt.count(overall.new_leads)} new people and "
         f"{fmt.count(overall.duplicates)} duplicates ({fmt.pct(overall.duplicate_rate)}); "
         f"{fmt.pct(overall.rate('mql'))} of the new people are MQLs."
@@ -84,7 +85,9 @@ def _share_line(g: GroupFigures, overall: GroupFigures, stage: str, label: str, 
 
 
 def _steadiness(data: ReportData) -> list[str]:
-    judged = [s for s in data.steadiness if s.full_weeks >= 2 and s.cv is not None]
+    """Only sources with enough full weeks since their first record (queries.MIN_JUDGED_WEEKS)
+    are judged: a source with one or two weeks of history is neither steady nor uneven yet."""
+    judged = [s for s in data.steadiness if s.judged and s.cv is not None]
     if not judged:
         return []
     band = fmt.pct(1 - data.feast_famine_band)
@@ -93,6 +96,19 @@ def _steadiness(data: ReportData) -> list[str]:
     if steady.famine_weeks == 0:
         lines.append(f"{steady.source_name} is the steadiest source "
                      f"(about {steady.mean_per_week:.0f} records every week, no famine week).")
+    # A source whose records all came in its first week, a full one (a trade show, a one-off
+    # upload), is a one-off: calling it feast-and-famine would count every later week a failure.
+    one_offs = []
+    for s in judged:
+        busy = [w for w in data.weekly_flow if w.source_name == s.source_name and w.records]
+        if len(busy) == 1 and not busy[0].partial and busy[0].week_start == s.first_week:
+            one_offs.append(s.source_name)
+            lines.append(f"{s.source_name} is a one-off: all {fmt.count(busy[0].records)} records "
+                         f"came in the week of {fmt.day(busy[0].week_start)}, none in its other "
+                         f"{fmt.count(s.full_weeks - 1)} full weeks.")
+    judged = [s for s in judged if s.source_name not in one_offs]
+    if not judged:
+        return lines
     uneven = max(judged, key=lambda s: (s.famine_weeks, s.cv, s.source_name))
     if uneven.famine_weeks:
         lines.append(
@@ -118,6 +134,8 @@ def _speed(data: ReportData, sources: list[GroupFigures]) -> list[str]:
 def _cost(data: ReportData, sources: list[GroupFigures]) -> list[str]:
     if not data.has_spend:
         return [data.spend_note or "No spend data is loaded, so cost per lead is not shown."]
+    # Only paid sources compete for "lowest cost": a free source (spend 0) would always win.
+    sources = [g for g in sources if g.spend]
     priced = [g for g in sources if g.cost_per_qualified is not None]
     if priced:
         best = min(priced, key=lambda g: (g.cost_per_qualified, g.name))

@@ -39,8 +39,12 @@ def marts_file(config: LeadsyncConfig) -> Path:
 
 
 def open_marts(path: Path) -> duckdb.DuckDBPyConnection:
-    """An in-memory connection with `path` attached read-only as `wh`."""
+    """An in-memory connection (in UTC) with `path` attached read-only as `wh`."""
     con = duckdb.connect(":memory:")
+    try:  # dates are read in UTC, as the marts store them, whatever the machine's zone
+        con.execute("set TimeZone = 'UTC'")
+    except duckdb.Error:  # a DuckDB without ICU has no zones at all: already UTC
+        pass
     escaped = str(path).replace("'", "''")
     try:
         con.execute(f"attach '{escaped}' as {ATTACHED} (read_only)")

@@ -13,6 +13,17 @@ Weekly records: trade_shows 4,4,0,4 (W3 famine); web_forms 2,2,2,2 (steady);
 cold_calls 0,6,0,0 (W2 feast, the rest famine). Hours to first contact: trade_shows 2,4,6,8,10
 (median 6), cold_calls all 1, web_forms 48. Spend (March): trade_shows 3000, web_forms 400,
 cold_calls unknown. A lead, a channel, a company and a reason are named XSS.
+
+Dates are `touched_at` (when the lead happened). `received_at` (when leadsync loaded it) differs
+for the trade-show scans: the scan file was copied in on Fri Mar 27 (W4), so by received_at all
+12 trade_shows records fall in W4. cold_calls has one more record, long before the period (Jan 5),
+so its history starts there; web_forms's starts Feb 2 and trade_shows's Mar 2. expo_2025 (not in
+the config) scanned 3 leads in the week of Jan 12 and nothing since.
+Over all data (from Jan 5), each source's weeks start at its first record: cold_calls 12 full
+weeks (1 on Jan 5, 6 in W2, else 0), expo_2025 11 (3, then 0: a one-off), web_forms 8 (1, 0, 0,
+0, then 2 a week), trade_shows 4 (4, 4, 0, 4).
+With `touched_at=False` the touches mart predates the column and the report falls back to
+received_at.
 """
 
 from __future__ import annotations
@@ -26,7 +37,8 @@ from ingestion.config import LeadsyncConfig, parse_config
 
 XSS = "<script>alert(1)</script>"
 PERIOD_DAYS = 28
-SOURCE_ORIGINS = {"trade_shows": "outbound", "web_forms": "inbound", "cold_calls": "outbound"}
+SOURCE_ORIGINS = {"trade_shows": "outbound", "web_forms": "inbound", "cold_calls": "outbound",
+                  "expo_2025": "outbound"}
 
 _DDL = """
 create schema marts;
@@ -40,7 +52,8 @@ create table marts.dim_leads (
 );
 create table marts.fct_lead_touches (
     touch_id varchar, lead_id varchar, source_name varchar, source_type varchar,
-    source_record_id varchar, received_at timestamp, channel varchar, campaign varchar,
+    source_record_id varchar, received_at timestamp, touched_at timestamp, channel varchar,
+    campaign varchar,
     is_valid boolean, invalid_reason varchar, is_new_lead boolean, lead_origin varchar
 );
 create table marts.fct_lead_funnel (lead_id varchar, stage varchar, entered_at timestamp,
@@ -55,6 +68,7 @@ create table marts.fct_source_summary (source_name varchar, new_leads integer, s
                                        currency varchar);
 """
 
+SCAN_FILE_COPIED = dt.datetime(2026, 3, 27, 17, 30)  # trade_shows' received_at
 WEEKS = [dt.datetime(2026, 3, 2), dt.datetime(2026, 3, 9), dt.datetime(2026, 3, 16),
          dt.datetime(2026, 3, 23)]
 SALES = ("contacted", "responded", "qualified", "opportunity", "won")
@@ -65,12 +79,14 @@ def _at(week: int, day: int = 0, hour: int = 10) -> dt.datetime:
 
 
 def build_marts(path: Path, *, spend: str | None = "monthly", with_accounts: bool = True,
-                with_activity: bool = True, contract_only: bool = False) -> Path:
+                with_activity: bool = True, contract_only: bool = False,
+                touched_at: bool = True) -> Path:
     """Write the crafted marts into a fresh DuckDB file at `path`.
 
     spend: "monthly" (a month-grained spend mart), "total" (only fct_source_summary's all-time
     spend) or None. contract_only drops the columns beyond CONTRACT.md's minimum (is_new_lead,
     lead_origin on touches, hours_to_first_contact), so the report's own fallbacks are exercised.
+    touched_at=False drops fct_lead_touches.touched_at (marts from before the column).
     """
     touches: list[tuple] = []  # (touch_id, lead_id, source, received_at, channel, valid, reason)
     leads: dict[str, dict] = {}
@@ -120,9 +136,14 @@ def build_marts(path: Path, *, spend: str | None = "monthly", with_accounts: boo
                dq=None if i <= 2 else (XSS if i == 6 else "not in ICP"),
                company=f"{XSS} Corp" if i == 6 else "Other Co",
                domain="xss.example" if i == 6 else "other.example")
-    # An older record outside the 28-day period.
+    # Older records outside the 28-day period.
     touch("o1", "web_forms", dt.datetime(2026, 2, 2, 10))
     person("o1", "web_forms", "inbound")
+    touch("o2", "cold_calls", dt.datetime(2026, 1, 5, 10), "Cold Call")
+    person("o2", "cold_calls", "outbound")
+    for i in range(3):
+        touch(f"x{i + 1}", "expo_2025", dt.datetime(2026, 1, 13 + i, 11), "Event")
+        person(f"x{i + 1}", "expo_2025", "outbound")
 
     first_at: dict[str, dt.datetime] = {}
     for _, lead, _, at, *_ in touches:
@@ -144,9 +165,9 @@ def build_marts(path: Path, *, spend: str | None = "monthly", with_accounts: boo
     first_touch = {lead: min((t for t in touches if t[1] == lead), key=lambda t: (t[3], t[0]))
                    for lead in first_at}
     con.executemany(
-        "insert into marts.fct_lead_touches values (?, ?, ?, 'csv', ?, ?, ?, null, ?, ?, ?, ?)",
-        [(t[0], t[1], t[2], t[0], t[3], t[4], t[5], t[6],
-          first_touch[t[1]] == t, SOURCE_ORIGINS[t[2]]) for t in touches],
+        "insert into marts.fct_lead_touches values (?, ?, ?, 'csv', ?, ?, ?, ?, null, ?, ?, ?, ?)",
+        [(t[0], t[1], t[2], t[0], SCAN_FILE_COPIED if t[2] == "trade_shows" else t[3], t[3],
+          t[4], t[5], t[6], first_touch[t[1]] == t, SOURCE_ORIGINS[t[2]]) for t in touches],
     )
     con.executemany(
         "insert into marts.dim_leads values (?, ?, null, ?, 'Lee', ?, ?, null, 'US', null, null, ?, ?,"
@@ -181,6 +202,8 @@ def build_marts(path: Path, *, spend: str | None = "monthly", with_accounts: boo
         for t, c in (("fct_lead_touches", "is_new_lead"), ("fct_lead_touches", "lead_origin"),
                      ("dim_leads", "hours_to_first_contact")):
             con.execute(f"alter table marts.{t} drop column {c}")
+    if not touched_at:
+        con.execute("alter table marts.fct_lead_touches drop column touched_at")
     if not with_accounts:
         con.execute("drop table marts.dim_accounts")
     con.close()

@@ -69,7 +69,10 @@ def test_tables_show_the_exact_figures(config):
     assert _row(page, "table-sources", "cold_calls")[12:] == ["–", "–", "–"]
     assert _row(page, "table-origins", "inbound")[:3] == ["inbound", "8", "8"]
     assert _row(page, "table-flow", "cold_calls") == [
-        "cold_calls", "outbound", "4", "1.5", "1.73", "3", "1", "19"]
+        "cold_calls", "outbound", "5 Jan 2026", "4", "1.5", "1.73", "3", "1", "19"]
+    assert _row(page, "table-flow", "trade_shows")[2:] == ["2 Mar 2026", "4", "3.0", "0.58", "1", "0", "3"]
+    assert "dated by when the lead happened" in page
+    assert "weeks count from the week of its first record" in page
     assert _row(page, "table-invalid", "missing email") == ["missing email", "1"]
     # sortable cells carry raw values (not the formatted text) to sort by
     assert '<td data-sort="0.6">60%</td>' in page
@@ -79,3 +82,33 @@ def test_every_chart_with_data_has_a_container(config):
     page = build_report(config, period_days=PERIOD_DAYS).read_text("utf-8")
     ids = re.findall(r'<div class="chart" id="chart-([a-z]+)"', page)
     assert ids == ["flow", "share", "duplicates", "funnel", "origin", "speed", "accounts", "reasons"]
+
+
+def test_flow_table_leaves_new_sources_unjudged(config, tmp_path):
+    page = build_report(config, tmp_path / "week.html", period_days=7).read_text("utf-8")
+    assert _row(page, "table-flow", "trade_shows") == [
+        "trade_shows", "outbound", "2 Mar 2026", "1", "4.0", "0.00", "–", "–", "3"]
+    assert "Period: 23 Mar 2026 – 29 Mar 2026 (last 7 days of data, dated by when each lead happened)" in page
+
+
+def test_page_says_when_it_dates_by_load_time(tmp_path):
+    from report_marts import build_marts, report_config
+
+    wh = build_marts(tmp_path / "old.duckdb", touched_at=False)
+    page = build_report(report_config(tmp_path, wh), period_days=PERIOD_DAYS).read_text("utf-8")
+    assert "dated by when leadsync received each record" in page
+    assert "these marts have no touched_at" in page
+    assert "dated by when the lead happened" not in page
+
+
+def test_flow_chart_starts_each_source_at_its_first_record(config):
+    from reporting import report_data
+    from reporting.charts import flow_chart
+
+    spec = flow_chart(report_data(config)).to_dict()
+    rows = spec["data"]["values"] if "data" in spec else spec["spec"]["data"]["values"]
+    trade = [r for r in rows if r["source"] == "trade_shows"]
+    assert [(r["week_start"], r["mark"]) for r in trade] == [
+        ("2026-03-02", ""), ("2026-03-09", ""), ("2026-03-16", "▼ famine"), ("2026-03-23", "")]
+    assert "dated by when each lead happened" in json.dumps(spec["title"], ensure_ascii=False)
+    assert "first record" in json.dumps(spec["title"], ensure_ascii=False)

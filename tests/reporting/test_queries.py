@@ -93,6 +93,63 @@ def test_weekly_flow_marks_famine_and_feast_weeks(config):
     assert steady["trade_shows"].cv == pytest.approx(3 ** 0.5 / 3)
     assert (steady["cold_calls"].famine_weeks, steady["cold_calls"].feast_weeks) == (3, 1)
     assert steady["cold_calls"].days_since_last == 19
+    # cold_calls's W1 is a famine week because the source existed (first record Jan 5) and sent
+    # nothing; trade_shows's flow starts with its first record, on the period's first day.
+    assert {n: s.first_week for n, s in steady.items()} == {
+        "cold_calls": dt.date(2026, 1, 5), "trade_shows": dt.date(2026, 3, 2),
+        "web_forms": dt.date(2026, 2, 2)}
+    assert all(s.judged for s in steady.values())
+
+
+def _flows(data):
+    out = {}
+    for w in data.weekly_flow:
+        out.setdefault(w.source_name, []).append((w.week_start, w.records, w.status))
+    return out
+
+
+def test_flow_starts_at_each_sources_first_record(config):
+    """Over all data (from Jan 5) no source is in famine before its first record."""
+    data = report_data(config)
+    flows = _flows(data)
+    assert {n: (f[0][0], len(f)) for n, f in flows.items()} == {
+        "cold_calls": (dt.date(2026, 1, 5), 12), "expo_2025": (dt.date(2026, 1, 12), 11),
+        "web_forms": (dt.date(2026, 2, 2), 8), "trade_shows": (dt.date(2026, 3, 2), 4)}
+    assert [(r, s) for _, r, s in flows["trade_shows"]] == [
+        (4, "steady"), (4, "steady"), (0, "famine"), (4, "steady")]
+    assert [s for _, _, s in flows["expo_2025"]] == ["feast"] + ["famine"] * 10
+    assert [(r, s) for _, r, s in flows["web_forms"][:5]] == [
+        (1, "steady"), (0, "famine"), (0, "famine"), (0, "famine"), (2, "feast")]
+    assert not any(w.partial for w in data.weekly_flow)  # all data: the first week is not cut
+    steady = {s.source_name: s for s in data.steadiness}
+    assert {n: (s.full_weeks, s.famine_weeks, s.feast_weeks) for n, s in steady.items()} == {
+        "cold_calls": (12, 10, 2), "expo_2025": (11, 10, 1), "trade_shows": (4, 1, 0),
+        "web_forms": (8, 3, 4)}
+
+
+def test_weeks_follow_touched_at_not_received_at(tmp_path, config):
+    """The scan file was copied in on Mar 27: by received_at all 12 scans are W4's."""
+    assert report_data(config, period_days=PERIOD_DAYS).time_basis == "touched_at"
+    old = report_config(tmp_path, build_marts(tmp_path / "old.duckdb", touched_at=False))
+    data = report_data(old, period_days=PERIOD_DAYS)
+    assert data.time_basis == "received_at"
+    assert _flows(data)["trade_shows"] == [(dt.date(2026, 3, 23), 12, "not judged")]
+    assert _flows(data)["web_forms"] == _flows(report_data(config, period_days=PERIOD_DAYS))["web_forms"]
+    trade = {s.source_name: s for s in data.steadiness}["trade_shows"]
+    assert (trade.first_week, trade.full_weeks, trade.judged) == (dt.date(2026, 3, 23), 1, False)
+    # the period filter too: the last 7 days hold all 12 scans by received_at, 4 by touched_at
+    assert _by_name(report_data(old, period_days=7), "source")["trade_shows"].records == 12
+    assert _by_name(report_data(config, period_days=7), "source")["trade_shows"].records == 4
+
+
+def test_sources_with_under_four_full_weeks_are_not_judged(config):
+    for days, weeks in ((7, 1), (14, 2)):
+        data = report_data(config, period_days=days)
+        assert {w.status for w in data.weekly_flow} == {"not judged"}, days
+        assert [(s.source_name, s.full_weeks, s.judged) for s in data.steadiness] == [
+            ("trade_shows", weeks, False), ("web_forms", weeks, False)]
+    three = report_data(config, period_days=21)  # W2-W4: 3 full weeks, still too few
+    assert {w.status for w in three.weekly_flow} == {"not judged"}
 
 
 def test_reasons_accounts_and_quiet_sources(config):
@@ -108,8 +165,8 @@ def test_reasons_accounts_and_quiet_sources(config):
 
 def test_period_choice_changes_the_window(config):
     everything = report_data(config)
-    assert everything.period_start == dt.date(2026, 2, 2)
-    assert everything.overall.records == 27
+    assert everything.period_start == dt.date(2026, 1, 5)
+    assert everything.overall.records == 31
     web = {s.source_name: s for s in everything.steadiness}["web_forms"]
     assert (web.full_weeks, web.famine_weeks) == (8, 3)  # Feb 9, 16, 23 had nothing
     last_week = report_data(config, period_days=7)
