@@ -41,7 +41,7 @@ def test_hubspot_form_fields_and_properties_shapes():
     lead = parse_example("hubspot")
     assert lead["email"] == "grace.hopper@cobol-systems.example"
     assert (lead["first_name"], lead["last_name"], lead["job_title"]) == ("Grace", "Hopper", "VP Engineering")
-    assert lead["submitted_at"].startswith("2025-11-20T09:20:00")
+    assert lead["submitted_at"].startswith("2026-11-20T09:20:00")
     assert lead["custom_fields"]["how_did_you_hear"] == "Podcast"
     contact = {"vid": 51, "properties": {"email": {"value": "x@y.example"}, "firstname": {"value": "X"}}}
     (lead2,) = parse_submission(src("hubspot"), "application/json", json.dumps(contact).encode())
