@@ -134,7 +134,9 @@ def open_page(chromium: str, page: Path, screenshots: dict[str, Path], *,
     """Load `page`, wait until every chart has rendered (or timeout), screenshot, then run the
     `evaluate` JavaScript expressions in order (name -> expression; results in `values`)."""
     result = PageResult()
-    with tempfile.TemporaryDirectory(prefix="leadsync-chromium-") as profile:
+    # Chromium helper processes may still write the profile while it shuts down: a cleanup
+    # error must not fail the test (the OS temp folder is cleaned anyway).
+    with tempfile.TemporaryDirectory(prefix="leadsync-chromium-", ignore_cleanup_errors=True) as profile:
         proc = subprocess.Popen(
             [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
              f"--window-size={LAPTOP[0]},{LAPTOP[1]}", "about:blank"],
