@@ -108,11 +108,16 @@ def received_at(header: dict[str, Any]) -> datetime | None:
 # ---------------------------------------------------------------------------------------------
 # Framing
 # ---------------------------------------------------------------------------------------------
+# Built once: json.dumps with non-default options constructs a new encoder on every call.
+_HEADER_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def encode_record(header: dict[str, Any], body: bytes) -> bytes:
     """One framed record: magic, length, checksum, then header JSON and body."""
-    hjson = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    payload = _HLEN.pack(len(hjson)) + hjson + body
-    return _FRAME.pack(MAGIC, len(payload), zlib.crc32(payload)) + payload
+    hjson = _HEADER_JSON.encode(header).encode("utf-8")
+    hlen = _HLEN.pack(len(hjson))
+    crc = zlib.crc32(body, zlib.crc32(hjson, zlib.crc32(hlen)))  # crc32 of hlen + hjson + body
+    return b"".join((_FRAME.pack(MAGIC, len(hlen) + len(hjson) + len(body), crc), hlen, hjson, body))
 
 
 def _decode_payload(payload: bytes) -> tuple[dict[str, Any], bytes]:

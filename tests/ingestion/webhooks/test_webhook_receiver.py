@@ -126,3 +126,18 @@ def test_demo_path_background_receiver_and_send_samples(config):
     # the graceful stop sealed every segment, so a drain can retire them all
     run_source(config, "webflow_forms")
     assert list_segments(config.landing_dir, "webflow_forms") == []
+
+
+def test_routing_around_the_hot_path_matches_the_router(config, receiver):
+    """The POST route is served as raw ASGI; everything else must still behave like Starlette's router."""
+    receiver.start()
+    base = receiver.base_url
+    assert httpx.get(f"{base}/healthz", timeout=10).status_code == 200
+    assert httpx.get(f"{base}/webhooks/typeform_forms", timeout=10).status_code == 405
+    assert httpx.post(f"{base}/webhooks/typeform_forms/extra", content=b"{}", timeout=10).status_code == 404
+    assert httpx.post(f"{base}/webhooks/", content=b"{}", timeout=10).status_code == 404
+    unknown = httpx.post(f"{base}/webhooks/no_such_source", content=b"{}",
+                         headers={"content-type": "application/json"}, timeout=10)
+    assert unknown.status_code == 404 and unknown.json()["status"] == "error"
+    assert unknown.headers["content-type"] == "application/json"
+    assert int(unknown.headers["content-length"]) == len(unknown.content)
