@@ -21,9 +21,7 @@ funnel_status as (
 spend_rows as (
 
     select * from {{ ref('stg_spend_csv__spend') }}
-    qualify row_number() over (
-        partition by source_name, source_record_id order by load_id desc, dlt_row_id desc
-    ) = 1
+    {{ latest_version() }}
 
 ),
 

@@ -15,9 +15,7 @@ legal_suffixes as (
 latest_versions as (
 
     select * from target_accounts
-    qualify row_number() over (
-        partition by source_name, source_record_id order by load_id desc, dlt_row_id desc
-    ) = 1
+    {{ latest_version() }}
 
 ),
 

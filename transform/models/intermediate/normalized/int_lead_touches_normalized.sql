@@ -83,9 +83,7 @@ unioned as (
 latest_versions as (
 
     select * from unioned
-    qualify row_number() over (
-        partition by source_name, source_record_id order by load_id desc, dlt_row_id desc
-    ) = 1
+    {{ latest_version() }}
 
 ),
 
