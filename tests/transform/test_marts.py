@@ -191,6 +191,16 @@ def test_rejections_land_in_quarantine(warehouse):
     assert _rows(warehouse, "select count(*) from marts.fct_lead_touches where not is_valid") == [(2,)]
 
 
+def test_platform_test_leads_are_not_counted_as_new_leads(warehouse):
+    assert _rows(warehouse, """
+        select is_test, is_new_lead, is_duplicate, is_valid from marts.fct_lead_touches
+        where source_record_id = 'm1'""") == [(True, False, False, False)]
+    # the source is credited with its one real lead only; the test submission still counts as volume
+    assert _rows(warehouse, """
+        select sum(volume), sum(new_leads) from marts.fct_source_quality where source_name = 'meta_ads'""") == [
+        (2, 1)]
+
+
 def test_accounts(warehouse):
     rows = _rows(warehouse, """
         select company_name, is_target_account, leads, mqls, furthest_stage from marts.dim_accounts

@@ -9,11 +9,12 @@
 }}
 {#- One row per record received from any source (contract). A touch is valid when it carries a
     usable contact channel and is not a platform test; `is_new_lead` marks the touch that
-    created its lead (the first one), the rest are duplicates of a lead we already had.
+    created its lead (the first one), the rest are duplicates of a lead we already had. A
+    platform test submission is never a new lead, so source figures count only real leads.
     Incremental: only the touches of leads int_leads_golden recomputed since the last run are
     rewritten (a merge or a new touch can change which touch is first); erased touches are
     deleted by the post-hook. A table from before a column was added is rewritten in full once. -#}
-{%- set incremental = lead_incremental(['lead_refreshed_at', 'ad_group_id', 'loaded_at']) %}
+{%- set incremental = lead_incremental(['lead_refreshed_at', 'ad_group_id', 'loaded_at', 'is_test']) %}
 with touches as (
 
     select * from {{ ref('int_lead_touches_normalized') }}
@@ -47,7 +48,7 @@ checked as (
             when touches.email is null and touches.phone_e164 is null then 'no email or phone'
             when touches.is_disposable_email and touches.phone_e164 is null then 'disposable email and no phone'
         end as invalid_reason,
-        touches.touch_id = leads.first_touch_id as is_new_lead,
+        touches.touch_id = leads.first_touch_id as is_first_touch,
         leads.refreshed_at as lead_refreshed_at
     from touches
     inner join identity on identity.touch_id = touches.touch_id
@@ -80,8 +81,9 @@ final as (
         phone_e164,
         invalid_reason is null as is_valid,
         invalid_reason,
-        is_new_lead,
-        not is_new_lead as is_duplicate,
+        coalesce(is_test, false) as is_test,
+        is_first_touch and not coalesce(is_test, false) as is_new_lead,
+        not is_first_touch as is_duplicate,
         lead_refreshed_at,
         -- dlt load ids are the load's unix start time
         to_timestamp(try_cast(load_id as double)) as loaded_at
