@@ -1,18 +1,2 @@
 -- Sales activity events, one row per event version; occurred_at is parsed downstream.
-with source as (
-
-    select * from {{ raw_or_empty(source('raw', 'activity_events')) }} as raw_rows
-
-),
-
-final as (
-
-    select
-        * exclude (_dlt_load_id, _dlt_id),
-        _dlt_load_id as load_id,
-        _dlt_id as dlt_row_id
-    from source
-
-)
-
-select * from final
+{{ staged(source('raw', 'activity_events')) }}
