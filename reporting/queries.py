@@ -61,10 +61,11 @@ class GroupFigures:
     disqualified: int
     median_hours_to_contact: float | None
     spend: float | None = None
+    test_records: int = 0  # platform test submissions: neither new leads nor duplicates
 
     @property
     def duplicates(self) -> int:
-        return self.records - self.new_leads
+        return self.records - self.new_leads - self.test_records
 
     @property
     def duplicate_rate(self) -> float | None:
@@ -268,6 +269,7 @@ def _period_touches(con: duckdb.DuckDBPyConnection, config: LeadsyncConfig,
                    "case when t.lead_id is null then false else row_number() over ("
                    f"partition by t.lead_id order by {happened}, t.touch_id) = 1 end")
     touch_origin = "r.lead_origin, " if "lead_origin" in touch_cols else ""
+    is_test = "coalesce(r.is_test, false)" if "is_test" in touch_cols else "false"
     hours = ("l.hours_to_first_contact" if "hours_to_first_contact" in lead_cols else
              "case when s.contacted_at >= r.lead_first_at "
              "then epoch(s.contacted_at - r.lead_first_at) / 3600.0 end")
@@ -287,6 +289,7 @@ def _period_touches(con: duckdb.DuckDBPyConnection, config: LeadsyncConfig,
                coalesce(r.is_valid, false) as is_valid,
                r.invalid_reason,
                r.is_first_touch,
+               {is_test} as is_test,
                coalesce(l.is_mql, s.reached_mql, false) as is_mql,
                coalesce(s.sales_level, 0) as sales_level,
                {hours} as hours_to_contact,
@@ -321,6 +324,7 @@ def _group_figures(con: duckdb.DuckDBPyConnection,
                     when grouping(origin) = 0 then origin end as origin,
                count(*) as records,
                count(*) filter (where is_first_touch) as new_leads,
+               count(*) filter (where is_test) as test_records,
                count(*) filter (where is_valid) as valid_records,
                count(*) filter (where is_first_touch and is_mql) as mql,
                {stage_cols},
@@ -341,7 +345,7 @@ def _group_figures(con: duckdb.DuckDBPyConnection,
             new_leads=r["new_leads"], valid_records=r["valid_records"], stage_counts=counts,
             disqualified=r["disqualified"],
             median_hours_to_contact=None if r["median_hours"] is None else float(r["median_hours"]),
-            spend=_group_spend(r["level"], r["name"], spend),
+            spend=_group_spend(r["level"], r["name"], spend), test_records=r["test_records"],
         ))
     return out
 

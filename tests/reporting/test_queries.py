@@ -221,3 +221,18 @@ def test_no_records_yet_still_gives_a_report(tmp_path):
     assert "trade_shows" in data.quiet_sources
     page = build_report(config).read_text(encoding="utf-8")
     assert "No lead records have arrived yet" in page
+
+
+def test_platform_test_submissions_are_neither_new_leads_nor_duplicates(tmp_path):
+    wh = build_marts(tmp_path / "leads.duckdb")
+    con = duckdb.connect(str(wh))
+    con.execute("alter table marts.fct_lead_touches add column is_test boolean default false")
+    con.execute("""
+        insert into marts.fct_lead_touches
+        select 'test-touch', lead_id, source_name, source_type, 'test-1', received_at, touched_at,
+               channel, campaign, false, 'platform test lead', false, lead_origin, true
+        from marts.fct_lead_touches where source_name = 'web_forms' and is_new_lead limit 1""")
+    con.close()
+    src = _by_name(report_data(report_config(tmp_path, wh), period_days=PERIOD_DAYS), "source")
+    web = src["web_forms"]
+    assert (web.records, web.new_leads, web.duplicates, web.test_records) == (9, 8, 0, 1)

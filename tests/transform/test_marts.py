@@ -195,10 +195,14 @@ def test_platform_test_leads_are_not_counted_as_new_leads(warehouse):
     assert _rows(warehouse, """
         select is_test, is_new_lead, is_duplicate, is_valid from marts.fct_lead_touches
         where source_record_id = 'm1'""") == [(True, False, False, False)]
-    # the source is credited with its one real lead only; the test submission still counts as volume
+    # the source is credited with its one real lead only; the test submission still counts as
+    # volume, but it is not a duplicate of anyone either
     assert _rows(warehouse, """
-        select sum(volume), sum(new_leads) from marts.fct_source_quality where source_name = 'meta_ads'""") == [
-        (2, 1)]
+        select sum(volume), sum(new_leads), sum(duplicate_touches) from marts.fct_source_quality
+        where source_name = 'meta_ads'""") == [(2, 1, 0)]
+    assert _rows(warehouse, """
+        select volume, new_leads, duplicate_rate from marts.fct_source_summary where source_name = 'meta_ads'""") == [
+        (2, 1, 0.0)]
 
 
 def test_accounts(warehouse):

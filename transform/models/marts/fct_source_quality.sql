@@ -28,6 +28,7 @@ touch_outcomes as (
         touches.lead_origin,
         touches.is_valid,
         touches.is_new_lead,
+        touches.is_duplicate,
         touches.is_new_lead and leads.is_mql as is_new_mql,
         {%- for stage in ['contacted', 'responded', 'qualified', 'opportunity', 'won'] %}
         touches.is_new_lead and coalesce(list_contains(funnel_status.stages_reached, '{{ stage }}'), false)
@@ -50,8 +51,8 @@ final as (
         mode(lead_origin) as lead_origin,
         count(*) as volume,
         count(*) filter (where is_new_lead) as new_leads,
-        count(*) filter (where not is_new_lead) as duplicate_touches,
-        round(count(*) filter (where not is_new_lead) / count(*), 4) as duplicate_rate,
+        count(*) filter (where is_duplicate) as duplicate_touches,
+        round(count(*) filter (where is_duplicate) / count(*), 4) as duplicate_rate,
         round(count(*) filter (where is_valid) / count(*), 4) as valid_rate,
         round(count(*) filter (where is_new_mql) / nullif(count(*) filter (where is_new_lead), 0), 4) as mql_rate,
         {%- for stage in ['contacted', 'responded', 'qualified', 'opportunity', 'won'] %}

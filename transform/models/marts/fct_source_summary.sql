@@ -44,7 +44,7 @@ per_source as (
         mode(touches.lead_origin) as lead_origin,
         count(*) as volume,
         count(*) filter (where touches.is_new_lead) as new_leads,
-        round(count(*) filter (where not touches.is_new_lead) / count(*), 4) as duplicate_rate,
+        round(count(*) filter (where touches.is_duplicate) / count(*), 4) as duplicate_rate,
         round(count(*) filter (where touches.is_valid) / count(*), 4) as valid_rate,
         count(*) filter (where touches.is_new_lead and leads.is_mql) as new_mqls,
         {%- for stage in ['contacted', 'responded', 'qualified', 'opportunity', 'won'] %}
