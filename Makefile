@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # dagster-dbt runs the venv's `dbt`; put the venv first on PATH for every target.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: demo test dev install install-test clean
+.PHONY: demo test lint dev install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,11 @@ install-test: $(VENV)/.installed-test
 demo: install
 	$(BIN)/leadsync demo
 
-test: install-test
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
 	$(BIN)/python -m pytest
 
 dev: install

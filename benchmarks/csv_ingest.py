@@ -23,23 +23,93 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ingestion.config import parse_config  # noqa: E402
-from ingestion.pipeline import run_source  # noqa: E402
+from leadsync.ingestion.config import parse_config  # noqa: E402
+from leadsync.ingestion.pipeline import run_source  # noqa: E402
 
-FIRST = ["Anna", "Robert", "Bob", "Jürgen", "Sarah", "David", "Émilie", "Marco", "Pieter", "Lucia", "Erik",
-         "Claudia", "John", "Min-jun", "Emily", "Oliver", "Sophie", "Lucas", "Emma", "James", "Mia", "Noah"]
-LAST = ["Fischer", "Müller", "Kowalski", "O'Connor", "Chen", "Dubois", "Rossi", "Jansen", "Nowak", "Schmidt",
-        "García", "Andersson", "Weber", "Smith", "Kim", "Brown", "Taylor", "Martin", "Meyer", "Wilson"]
-COMPANY = ["Acme Robotics GmbH", "Nordwind Logistics Ltd", "Brightpath Software, Inc.", "Logistica Rossi S.r.l.",
-           "Van der Berg Freight B.V.", "Transportes García S.L.", "Nordic Haulage AB", "Weber & Söhne KG",
-           "Northstar Distribution Ltd.", "Alpine Cargo AG", "Pacific Rim Shipping Inc.", "Lone Star Logistics LLC"]
-TITLE = ["Head of Operations", "VP Supply Chain", "CTO", "Director of Marketing", "Fleet Manager", "CEO",
-         "Logistics Analyst", "Procurement Lead", "Operations Manager", "Managing Director"]
+FIRST = [
+    "Anna",
+    "Robert",
+    "Bob",
+    "Jürgen",
+    "Sarah",
+    "David",
+    "Émilie",
+    "Marco",
+    "Pieter",
+    "Lucia",
+    "Erik",
+    "Claudia",
+    "John",
+    "Min-jun",
+    "Emily",
+    "Oliver",
+    "Sophie",
+    "Lucas",
+    "Emma",
+    "James",
+    "Mia",
+    "Noah",
+]
+LAST = [
+    "Fischer",
+    "Müller",
+    "Kowalski",
+    "O'Connor",
+    "Chen",
+    "Dubois",
+    "Rossi",
+    "Jansen",
+    "Nowak",
+    "Schmidt",
+    "García",
+    "Andersson",
+    "Weber",
+    "Smith",
+    "Kim",
+    "Brown",
+    "Taylor",
+    "Martin",
+    "Meyer",
+    "Wilson",
+]
+COMPANY = [
+    "Acme Robotics GmbH",
+    "Nordwind Logistics Ltd",
+    "Brightpath Software, Inc.",
+    "Logistica Rossi S.r.l.",
+    "Van der Berg Freight B.V.",
+    "Transportes García S.L.",
+    "Nordic Haulage AB",
+    "Weber & Söhne KG",
+    "Northstar Distribution Ltd.",
+    "Alpine Cargo AG",
+    "Pacific Rim Shipping Inc.",
+    "Lone Star Logistics LLC",
+]
+TITLE = [
+    "Head of Operations",
+    "VP Supply Chain",
+    "CTO",
+    "Director of Marketing",
+    "Fleet Manager",
+    "CEO",
+    "Logistics Analyst",
+    "Procurement Lead",
+    "Operations Manager",
+    "Managing Director",
+]
 COUNTRY = ["Germany", "United Kingdom", "USA", "France", "Italy", "Netherlands", "Spain", "Sweden", "Poland"]
 SOURCE = ["Web", "Event", "Cold Call", "Outsourced Telemarketing", "Referral", "Partner", "Paid Social"]
 STATUS = ["Open - Not Contacted", "Working - Contacted", "Qualified", "Unqualified", "Nurturing"]
-NOTES = ["", "Wants a demo", "Budget Q1, asked for pricing", 'Said "call me in March"', "Met at expo",
-         "Compare with current TMS, needs SSO", ""]
+NOTES = [
+    "",
+    "Wants a demo",
+    "Budget Q1, asked for pricing",
+    'Said "call me in March"',
+    "Met at expo",
+    "Compare with current TMS, needs SSO",
+    "",
+]
 
 
 def _list(values: list[str]) -> str:
@@ -48,6 +118,7 @@ def _list(values: list[str]) -> str:
 
 def generate(path: Path, rows: int) -> None:
     """Write the lead CSV with DuckDB (seconds for 1M rows, not minutes)."""
+
     def pick(values: list[str], salt: int) -> str:
         return f"{_list(values)}[1 + (hash(i * {salt}) % {len(values)})::int]"
 
@@ -97,14 +168,20 @@ def main() -> None:
         duck = time_duckdb(csv, tmp_path / "duckdb_only.duckdb")
         print(f"duckdb  create table as select * from read_csv: {duck:6.2f}s")
 
-        config = parse_config({"warehouse": {"path": str(tmp_path / "wh" / "leads.duckdb")},
-                               "sources": [{"name": "bench", "type": "csv", "path": str(csv)}]})
+        config = parse_config(
+            {
+                "warehouse": {"path": str(tmp_path / "wh" / "leads.duckdb")},
+                "sources": [{"name": "bench", "type": "csv", "path": str(csv)}],
+            }
+        )
         started = time.perf_counter()
         result = run_source(config, "bench")
         ours = time.perf_counter() - started
         assert result.rows_by_table.get("csv_leads") == args.rows, result.rows_by_table
-        print(f"leadsync run_source (dlt, full load):         {ours:6.2f}s  "
-              f"({ours / duck:.1f}x duckdb, {args.rows / ours:,.0f} rows/s)")
+        print(
+            f"leadsync run_source (dlt, full load):         {ours:6.2f}s  "
+            f"({ours / duck:.1f}x duckdb, {args.rows / ours:,.0f} rows/s)"
+        )
 
         started = time.perf_counter()
         noop = run_source(config, "bench")

@@ -30,9 +30,9 @@ import pyarrow as pa
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.leadgen import LabelledLeads, generate  # noqa: E402
-from ingestion import raw_tables  # noqa: E402
-from ingestion.config import LeadsyncConfig, parse_config  # noqa: E402
-from orchestration.dbt_project import dbt_resource  # noqa: E402
+from leadsync.ingestion import raw_tables  # noqa: E402
+from leadsync.ingestion.config import LeadsyncConfig, parse_config  # noqa: E402
+from leadsync.orchestration.dbt_project import dbt_resource  # noqa: E402
 
 RULES = ("email", "phone_and_name", "fuzzy_name_and_company")
 PRECISION_TARGET = 0.995
@@ -80,9 +80,18 @@ def build_identity(config: LeadsyncConfig, target_path: Path, rules: tuple[str, 
     dbt_vars = config.dbt_vars()
     dbt_vars["leadsync_identity"] = {**dbt_vars["leadsync_identity"], "rules": list(rules)}
     dbt_resource(config).cli(
-        ["build", "--quiet", "--select", "+int_lead_identity",
-         "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
-         "--vars", json.dumps(dbt_vars)],
+        [
+            "build",
+            "--quiet",
+            "--select",
+            "+int_lead_identity",
+            "--exclude-resource-type",
+            "test",
+            "--exclude-resource-type",
+            "unit_test",
+            "--vars",
+            json.dumps(dbt_vars),
+        ],
         target_path=target_path,
     ).wait()
 
@@ -135,7 +144,9 @@ def variants(ablation: bool) -> list[tuple[str, ...]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--people", type=int, default=5000, help="people to generate (records: ~1.7x)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--ablation", action="store_true", help="also run with each rule switched off")
@@ -151,10 +162,27 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.json:
         for r in results:
-            print(json.dumps({"rules": r.rules, "precision": r.precision, "recall": r.recall,
-                              **{k: getattr(r, k) for k in ("touches", "people", "leads",
-                                                             "true_pairs", "predicted_pairs",
-                                                             "correct_pairs", "seconds")}}))
+            print(
+                json.dumps(
+                    {
+                        "rules": r.rules,
+                        "precision": r.precision,
+                        "recall": r.recall,
+                        **{
+                            k: getattr(r, k)
+                            for k in (
+                                "touches",
+                                "people",
+                                "leads",
+                                "true_pairs",
+                                "predicted_pairs",
+                                "correct_pairs",
+                                "seconds",
+                            )
+                        },
+                    }
+                )
+            )
     else:
         print(f"{len(leads.rows)} records of {args.people} people (seed {args.seed})")
         print(f"{'rules':<52} {'precision':>9} {'recall':>7} {'leads':>6} {'dbt s':>6}")

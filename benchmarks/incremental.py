@@ -22,9 +22,9 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion import lead, raw_tables
-from ingestion.config import parse_config
-from orchestration.dbt_project import run_dbt
+from leadsync.ingestion import lead, raw_tables
+from leadsync.ingestion.config import parse_config
+from leadsync.orchestration.dbt_project import run_dbt
 
 SOURCES = [
     {"name": "trade_shows", "type": "csv", "path": "x/*.csv", "origin": "outbound"},
@@ -52,8 +52,10 @@ def generate_leads(db: Path, first: int, count: int, load_id: str) -> None:
         con.execute(f"create schema if not exists {raw_tables.RAW_DATASET}")
         for table in (raw_tables.CSV_LEADS, raw_tables.WEBHOOK_LEADS):
             empty = ", ".join(f"cast(null as {_sql_type(f.type)}) as {f.name}" for f in schema)
-            con.execute(f"create table if not exists raw.{table} as select {empty}, "
-                        "cast(null as varchar) as _dlt_load_id, cast(null as varchar) as _dlt_id where false")
+            con.execute(
+                f"create table if not exists raw.{table} as select {empty}, "
+                "cast(null as varchar) as _dlt_load_id, cast(null as varchar) as _dlt_id where false"
+            )
         generated = f"""
             select
                 i,
@@ -81,7 +83,10 @@ def generate_leads(db: Path, first: int, count: int, load_id: str) -> None:
             "channel": "['Event', 'Web', 'Partner'][1 + i % 3]",
         }
         select_list = ", ".join(f"{values.get(c, 'null')} as {c}" for c in columns)
-        for table, source in ((raw_tables.CSV_LEADS, "trade_shows"), (raw_tables.WEBHOOK_LEADS, "website_forms")):
+        for table, source in (
+            (raw_tables.CSV_LEADS, "trade_shows"),
+            (raw_tables.WEBHOOK_LEADS, "website_forms"),
+        ):
             con.execute(f"""
                 insert into raw.{table}
                 select {select_list}, '{load_id}' as _dlt_load_id, 'd' || i as _dlt_id
@@ -92,7 +97,8 @@ def generate_leads(db: Path, first: int, count: int, load_id: str) -> None:
 def _sql_type(arrow_type) -> str:
     text = str(arrow_type)
     return {"string": "varchar", "bool": "boolean", "int64": "bigint"}.get(
-        text, "timestamptz" if text.startswith("timestamp") else "varchar")
+        text, "timestamptz" if text.startswith("timestamp") else "varchar"
+    )
 
 
 def timed_build(config, target: Path, label: str, args: list[str], slowest: int = 0) -> float:
@@ -129,7 +135,9 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     db = workdir / "leads.duckdb"
     db.unlink(missing_ok=True)
-    config = parse_config({"warehouse": {"path": str(db)}, "sources": SOURCES, "qualification": QUALIFICATION})
+    config = parse_config(
+        {"warehouse": {"path": str(db)}, "sources": SOURCES, "qualification": QUALIFICATION}
+    )
     os.environ.setdefault("DBT_LOG_PATH", str(workdir / "logs"))
     build = ["build", "--exclude", "resource_type:unit_test"]
 
@@ -142,10 +150,13 @@ def main() -> None:
     generate_leads(db, args.leads, args.new, "1700000001.000001")
     print(f"{'append ' + format(args.new, ',') + ' new raw leads':<44} {time.perf_counter() - start:7.1f} s")
     timed_build(config, workdir / "target", "incremental sync (dbt build)", build, slowest=10)
-    timed_build(config, workdir / "target", "full rebuild (dbt build --full-refresh)", [*build, "--full-refresh"])
+    timed_build(
+        config, workdir / "target", "full rebuild (dbt build --full-refresh)", [*build, "--full-refresh"]
+    )
     with duckdb.connect(str(db), read_only=True) as con:
         leads, touches = con.execute(
-            "select (select count(*) from marts.dim_leads), (select count(*) from marts.fct_lead_touches)").fetchone()
+            "select (select count(*) from marts.dim_leads), (select count(*) from marts.fct_lead_touches)"
+        ).fetchone()
     print(f"marts: {leads:,} leads from {touches:,} touches; warehouse {db}")
 
 

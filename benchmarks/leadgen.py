@@ -20,68 +20,325 @@ from __future__ import annotations
 
 import random
 import string
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Iterator
 
 import pyarrow as pa
 
-from ingestion.lead import raw_lead_schema
+from leadsync.ingestion.lead import raw_lead_schema
 
 # formal name -> nicknames people actually use (a subset of transform/seeds/nicknames.csv, so
 # the benchmark measures the seed, not a copy of it)
 FIRST_NAMES: dict[str, tuple[str, ...]] = {
-    "robert": ("bob", "rob", "bobby"), "william": ("bill", "will", "billy"),
-    "elizabeth": ("liz", "beth", "betty"), "katherine": ("kate", "kathy", "katie"),
-    "james": ("jim", "jimmy"), "michael": ("mike", "mick"), "richard": ("rick", "dick", "rich"),
-    "thomas": ("tom", "tommy"), "jennifer": ("jen", "jenny"), "margaret": ("maggie", "peggy", "meg"),
-    "joseph": ("joe", "joey"), "charles": ("charlie", "chuck"), "christopher": ("chris",),
-    "daniel": ("dan", "danny"), "matthew": ("matt",), "anthony": ("tony",), "patricia": ("pat", "trish"),
-    "edward": ("ed", "ted", "eddie"), "samantha": ("sam",), "alexander": ("alex",),
-    "jonathan": ("jon",), "nicholas": ("nick",), "benjamin": ("ben",), "rebecca": ("becky",),
-    "susan": ("sue",), "deborah": ("deb", "debbie"), "stephanie": ("steph",), "timothy": ("tim",),
-    "andrew": ("andy", "drew"), "david": ("dave",), "steven": ("steve",), "jessica": ("jess",),
-    "victoria": ("vicky",), "gregory": ("greg",), "kenneth": ("ken",), "ronald": ("ron",),
-    "donald": ("don",), "lawrence": ("larry",), "raymond": ("ray",), "peter": ("pete",),
-    "sarah": ("sally",), "abigail": ("abby",), "zachary": ("zach",), "frederick": ("fred",),
-    "amanda": ("mandy",), "melissa": ("mel",), "kimberly": ("kim",), "jacob": ("jake",),
-    "mary": (), "linda": (), "barbara": (), "karen": (), "nancy": (), "lisa": (), "sandra": (),
-    "ashley": (), "emily": (), "laura": (), "helen": (), "anna": (), "olivia": (), "sophia": (),
-    "mark": (), "paul": (), "kevin": (), "brian": (), "george": (), "jason": (), "ryan": (),
-    "gary": (), "eric": (), "scott": (), "justin": (), "brandon": (), "frank": (), "henry": (),
-    "carlos": (), "priya": (), "wei": (), "fatima": (), "ahmed": (), "yuki": (), "lars": (),
-    "ingrid": (), "mateo": (), "chloe": (), "noah": (), "liam": (), "ethan": (), "grace": (),
-    "hannah": (), "isaac": (), "julia": (), "keith": (), "leon": (), "maria": (), "nina": (),
-    "oscar": (), "rachel": (), "simon": (), "tara": (), "victor": (), "wendy": (), "yara": (),
+    "robert": ("bob", "rob", "bobby"),
+    "william": ("bill", "will", "billy"),
+    "elizabeth": ("liz", "beth", "betty"),
+    "katherine": ("kate", "kathy", "katie"),
+    "james": ("jim", "jimmy"),
+    "michael": ("mike", "mick"),
+    "richard": ("rick", "dick", "rich"),
+    "thomas": ("tom", "tommy"),
+    "jennifer": ("jen", "jenny"),
+    "margaret": ("maggie", "peggy", "meg"),
+    "joseph": ("joe", "joey"),
+    "charles": ("charlie", "chuck"),
+    "christopher": ("chris",),
+    "daniel": ("dan", "danny"),
+    "matthew": ("matt",),
+    "anthony": ("tony",),
+    "patricia": ("pat", "trish"),
+    "edward": ("ed", "ted", "eddie"),
+    "samantha": ("sam",),
+    "alexander": ("alex",),
+    "jonathan": ("jon",),
+    "nicholas": ("nick",),
+    "benjamin": ("ben",),
+    "rebecca": ("becky",),
+    "susan": ("sue",),
+    "deborah": ("deb", "debbie"),
+    "stephanie": ("steph",),
+    "timothy": ("tim",),
+    "andrew": ("andy", "drew"),
+    "david": ("dave",),
+    "steven": ("steve",),
+    "jessica": ("jess",),
+    "victoria": ("vicky",),
+    "gregory": ("greg",),
+    "kenneth": ("ken",),
+    "ronald": ("ron",),
+    "donald": ("don",),
+    "lawrence": ("larry",),
+    "raymond": ("ray",),
+    "peter": ("pete",),
+    "sarah": ("sally",),
+    "abigail": ("abby",),
+    "zachary": ("zach",),
+    "frederick": ("fred",),
+    "amanda": ("mandy",),
+    "melissa": ("mel",),
+    "kimberly": ("kim",),
+    "jacob": ("jake",),
+    "mary": (),
+    "linda": (),
+    "barbara": (),
+    "karen": (),
+    "nancy": (),
+    "lisa": (),
+    "sandra": (),
+    "ashley": (),
+    "emily": (),
+    "laura": (),
+    "helen": (),
+    "anna": (),
+    "olivia": (),
+    "sophia": (),
+    "mark": (),
+    "paul": (),
+    "kevin": (),
+    "brian": (),
+    "george": (),
+    "jason": (),
+    "ryan": (),
+    "gary": (),
+    "eric": (),
+    "scott": (),
+    "justin": (),
+    "brandon": (),
+    "frank": (),
+    "henry": (),
+    "carlos": (),
+    "priya": (),
+    "wei": (),
+    "fatima": (),
+    "ahmed": (),
+    "yuki": (),
+    "lars": (),
+    "ingrid": (),
+    "mateo": (),
+    "chloe": (),
+    "noah": (),
+    "liam": (),
+    "ethan": (),
+    "grace": (),
+    "hannah": (),
+    "isaac": (),
+    "julia": (),
+    "keith": (),
+    "leon": (),
+    "maria": (),
+    "nina": (),
+    "oscar": (),
+    "rachel": (),
+    "simon": (),
+    "tara": (),
+    "victor": (),
+    "wendy": (),
+    "yara": (),
 }
 LAST_NAMES: tuple[str, ...] = (
-    "smith", "johnson", "williams", "brown", "jones", "garcia", "miller", "davis", "rodriguez",
-    "martinez", "hernandez", "lopez", "gonzalez", "wilson", "anderson", "thomas", "taylor",
-    "moore", "jackson", "martin", "lee", "perez", "thompson", "white", "harris", "sanchez",
-    "clark", "ramirez", "lewis", "robinson", "walker", "young", "allen", "king", "wright",
-    "scott", "torres", "nguyen", "hill", "flores", "green", "adams", "nelson", "baker", "hall",
-    "rivera", "campbell", "mitchell", "carter", "roberts", "gomez", "phillips", "evans", "turner",
-    "diaz", "parker", "cruz", "edwards", "collins", "reyes", "stewart", "morris", "morales",
-    "murphy", "cook", "rogers", "gutierrez", "ortiz", "morgan", "cooper", "peterson", "bailey",
-    "reed", "kelly", "howard", "ramos", "kim", "cox", "ward", "richardson", "watson", "brooks",
-    "chavez", "wood", "james", "bennett", "gray", "mendoza", "ruiz", "hughes", "price", "alvarez",
-    "castillo", "sanders", "patel", "myers", "long", "ross", "foster", "jimenez", "okafor",
-    "schneider", "fischer", "weber", "becker", "hoffmann", "kowalski", "novak", "larsen",
-    "johansson", "tanaka", "suzuki", "sato", "chen", "wang", "zhang", "liu", "singh", "kumar",
-    "ali", "hassan", "dubois", "moreau", "laurent", "rossi", "russo", "ferrari", "costa",
-    "silva", "santos", "oliveira", "o'brien", "mcdonald", "fitzgerald", "van der berg", "de vries",
+    "smith",
+    "johnson",
+    "williams",
+    "brown",
+    "jones",
+    "garcia",
+    "miller",
+    "davis",
+    "rodriguez",
+    "martinez",
+    "hernandez",
+    "lopez",
+    "gonzalez",
+    "wilson",
+    "anderson",
+    "thomas",
+    "taylor",
+    "moore",
+    "jackson",
+    "martin",
+    "lee",
+    "perez",
+    "thompson",
+    "white",
+    "harris",
+    "sanchez",
+    "clark",
+    "ramirez",
+    "lewis",
+    "robinson",
+    "walker",
+    "young",
+    "allen",
+    "king",
+    "wright",
+    "scott",
+    "torres",
+    "nguyen",
+    "hill",
+    "flores",
+    "green",
+    "adams",
+    "nelson",
+    "baker",
+    "hall",
+    "rivera",
+    "campbell",
+    "mitchell",
+    "carter",
+    "roberts",
+    "gomez",
+    "phillips",
+    "evans",
+    "turner",
+    "diaz",
+    "parker",
+    "cruz",
+    "edwards",
+    "collins",
+    "reyes",
+    "stewart",
+    "morris",
+    "morales",
+    "murphy",
+    "cook",
+    "rogers",
+    "gutierrez",
+    "ortiz",
+    "morgan",
+    "cooper",
+    "peterson",
+    "bailey",
+    "reed",
+    "kelly",
+    "howard",
+    "ramos",
+    "kim",
+    "cox",
+    "ward",
+    "richardson",
+    "watson",
+    "brooks",
+    "chavez",
+    "wood",
+    "james",
+    "bennett",
+    "gray",
+    "mendoza",
+    "ruiz",
+    "hughes",
+    "price",
+    "alvarez",
+    "castillo",
+    "sanders",
+    "patel",
+    "myers",
+    "long",
+    "ross",
+    "foster",
+    "jimenez",
+    "okafor",
+    "schneider",
+    "fischer",
+    "weber",
+    "becker",
+    "hoffmann",
+    "kowalski",
+    "novak",
+    "larsen",
+    "johansson",
+    "tanaka",
+    "suzuki",
+    "sato",
+    "chen",
+    "wang",
+    "zhang",
+    "liu",
+    "singh",
+    "kumar",
+    "ali",
+    "hassan",
+    "dubois",
+    "moreau",
+    "laurent",
+    "rossi",
+    "russo",
+    "ferrari",
+    "costa",
+    "silva",
+    "santos",
+    "oliveira",
+    "o'brien",
+    "mcdonald",
+    "fitzgerald",
+    "van der berg",
+    "de vries",
 )
 COMPANY_WORDS: tuple[str, ...] = (
-    "acme", "globex", "initech", "umbrella", "stark", "wayne", "hooli", "vandelay", "wonka",
-    "tyrell", "cyberdyne", "soylent", "aperture", "massive", "gringotts", "oscorp", "dunder",
-    "pied", "piper", "blue", "red", "north", "south", "summit", "apex", "vertex", "nimbus",
-    "quantum", "orbit", "harbor", "granite", "cedar", "maple", "silver", "golden", "iron",
-    "bright", "clear", "swift", "prime", "nova", "terra", "aqua", "solar", "lunar", "atlas",
+    "acme",
+    "globex",
+    "initech",
+    "umbrella",
+    "stark",
+    "wayne",
+    "hooli",
+    "vandelay",
+    "wonka",
+    "tyrell",
+    "cyberdyne",
+    "soylent",
+    "aperture",
+    "massive",
+    "gringotts",
+    "oscorp",
+    "dunder",
+    "pied",
+    "piper",
+    "blue",
+    "red",
+    "north",
+    "south",
+    "summit",
+    "apex",
+    "vertex",
+    "nimbus",
+    "quantum",
+    "orbit",
+    "harbor",
+    "granite",
+    "cedar",
+    "maple",
+    "silver",
+    "golden",
+    "iron",
+    "bright",
+    "clear",
+    "swift",
+    "prime",
+    "nova",
+    "terra",
+    "aqua",
+    "solar",
+    "lunar",
+    "atlas",
 )
 COMPANY_KINDS: tuple[str, ...] = (
-    "systems", "labs", "logistics", "analytics", "foods", "health", "energy", "media",
-    "software", "partners", "robotics", "capital", "dynamics", "networks", "solutions",
+    "systems",
+    "labs",
+    "logistics",
+    "analytics",
+    "foods",
+    "health",
+    "energy",
+    "media",
+    "software",
+    "partners",
+    "robotics",
+    "capital",
+    "dynamics",
+    "networks",
+    "solutions",
 )
 LEGAL_SUFFIXES: tuple[str, ...] = ("Inc", "Inc.", ", Inc.", "LLC", "Ltd", "GmbH", "Corp.", "Co.", "")
 FREE_MAIL: tuple[str, ...] = ("gmail.com", "yahoo.com", "outlook.com", "hotmail.com")
@@ -118,22 +375,45 @@ class LabelledLeads:
     def to_arrow(self) -> pa.Table:
         """The records as one Arrow batch with exactly `raw_lead_schema()`."""
         schema = raw_lead_schema()
-        return pa.Table.from_pylist([{n: r.get(n) for n in schema.names} for r in self.rows],
-                                    schema=schema)
+        return pa.Table.from_pylist([{n: r.get(n) for n in schema.names} for r in self.rows], schema=schema)
 
     def labels_arrow(self) -> pa.Table:
-        return pa.table({"source_record_id": list(self.person_of),
-                         "person_id": list(self.person_of.values())})
+        return pa.table(
+            {"source_record_id": list(self.person_of), "person_id": list(self.person_of.values())}
+        )
 
     def write_csv(self, path: Path) -> Path:
         """One CSV export with the usual headers (for benchmarks that run the CSV loader)."""
         import pyarrow.csv as pacsv
 
-        cols = ["source_record_id", "first_name", "last_name", "full_name", "email", "phone",
-                "company_name", "job_title", "country"]
-        table = self.to_arrow().select(cols).rename_columns(
-            ["Lead ID", "First Name", "Last Name", "Name", "Email", "Phone", "Company",
-             "Job Title", "Country"])
+        cols = [
+            "source_record_id",
+            "first_name",
+            "last_name",
+            "full_name",
+            "email",
+            "phone",
+            "company_name",
+            "job_title",
+            "country",
+        ]
+        table = (
+            self.to_arrow()
+            .select(cols)
+            .rename_columns(
+                [
+                    "Lead ID",
+                    "First Name",
+                    "Last Name",
+                    "Name",
+                    "Email",
+                    "Phone",
+                    "Company",
+                    "Job Title",
+                    "Country",
+                ]
+            )
+        )
         pacsv.write_csv(table, path)
         return path
 
@@ -145,11 +425,17 @@ def _us_number(rng: random.Random) -> str:
 def _format_phone(rng: random.Random, digits: str) -> str:
     """One of the ways people type a US number."""
     area, exchange, line = digits[1:4], digits[4:7], digits[7:]
-    return rng.choice((
-        f"+1 ({area}) {exchange}-{line}", f"{area}.{exchange}.{line}", f"{area}{exchange}{line}",
-        f"+1{area}{exchange}{line}", f"1-{area}-{exchange}-{line}", f"({area}) {exchange} {line}",
-        f"+1 {area} {exchange} {line}",
-    ))
+    return rng.choice(
+        (
+            f"+1 ({area}) {exchange}-{line}",
+            f"{area}.{exchange}.{line}",
+            f"{area}{exchange}{line}",
+            f"+1{area}{exchange}{line}",
+            f"1-{area}-{exchange}-{line}",
+            f"({area}) {exchange} {line}",
+            f"+1 {area} {exchange} {line}",
+        )
+    )
 
 
 def _typo(rng: random.Random, word: str) -> str:
@@ -159,13 +445,13 @@ def _typo(rng: random.Random, word: str) -> str:
     i = rng.randint(1, len(word) - 1)
     kind = rng.choice(("substitute", "drop", "double", "swap"))
     if kind == "substitute":
-        return word[:i] + rng.choice(string.ascii_lowercase) + word[i + 1:]
+        return word[:i] + rng.choice(string.ascii_lowercase) + word[i + 1 :]
     if kind == "drop":
-        return word[:i] + word[i + 1:]
+        return word[:i] + word[i + 1 :]
     if kind == "double":
         return word[:i] + word[i] + word[i:]
     if i < len(word) - 1:
-        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
     return word
 
 
@@ -220,12 +506,17 @@ def _people(rng: random.Random, n: int, companies: list[Company]) -> list[Person
             suffix += 1
             work_local = f"{first[0]}{plain_last}{suffix}"
         work_emails.add(f"{work_local}@{company.domain}")
-        people.append(Person(
-            pid, first, last, company,
-            _us_number(rng) if rng.random() < 0.7 else None,
-            f"{handle}@{rng.choice(FREE_MAIL)}",
-            f"{work_local}@{company.domain}",
-        ))
+        people.append(
+            Person(
+                pid,
+                first,
+                last,
+                company,
+                _us_number(rng) if rng.random() < 0.7 else None,
+                f"{handle}@{rng.choice(FREE_MAIL)}",
+                f"{work_local}@{company.domain}",
+            )
+        )
     return people
 
 
@@ -277,9 +568,15 @@ def _touch(rng: random.Random, person: Person, index: int, first_touch: bool) ->
     return row
 
 
-def generate(n_people: int = 2000, *, seed: int = 7, source_name: str = "bench_leads",
-             people_per_company: float = 3.0, max_touches: int = 4,
-             start: datetime = datetime(2026, 1, 1, tzinfo=timezone.utc)) -> LabelledLeads:
+def generate(
+    n_people: int = 2000,
+    *,
+    seed: int = 7,
+    source_name: str = "bench_leads",
+    people_per_company: float = 3.0,
+    max_touches: int = 4,
+    start: datetime = datetime(2026, 1, 1, tzinfo=UTC),
+) -> LabelledLeads:
     """`n_people` people, each with 1..max_touches records (about 1.7 on average), shuffled in time.
 
     Colleagues share a company (about `people_per_company` each), its switchboard and domain.
@@ -293,19 +590,24 @@ def generate(n_people: int = 2000, *, seed: int = 7, source_name: str = "bench_l
             touches += 1
         for i in range(touches):
             row = _touch(rng, person, i, first_touch=i == 0)
-            row.update({
-                "source_name": source_name, "source_type": "csv", "lead_origin": "inbound",
-                "received_at": start + timedelta(minutes=rng.randint(0, 90 * 24 * 60)),
-                "is_test": False,
-            })
+            row.update(
+                {
+                    "source_name": source_name,
+                    "source_type": "csv",
+                    "lead_origin": "inbound",
+                    "received_at": start + timedelta(minutes=rng.randint(0, 90 * 24 * 60)),
+                    "is_test": False,
+                }
+            )
             out.rows.append(row)
             out.person_of[row["source_record_id"]] = person.person_id
     rng.shuffle(out.rows)
     return out
 
 
-def iter_batches(n_people: int, *, batch_people: int = 50_000, seed: int = 7,
-                 **kwargs) -> Iterator[LabelledLeads]:
+def iter_batches(
+    n_people: int, *, batch_people: int = 50_000, seed: int = 7, **kwargs
+) -> Iterator[LabelledLeads]:
     """Big volumes in pieces (each piece its own people), for benchmarks at 1M leads."""
     done = 0
     while done < n_people:

@@ -89,11 +89,24 @@ def start_server(kind: str, sock: socket.socket, workdir: Path) -> subprocess.Po
     if kind == "bare":
         cmd = [sys.executable, __file__, "--serve-bare", str(fd)]
     else:
-        cmd = [sys.executable, "-m", "ingestion.webhooks.receiver", "--config", str(workdir / "leadsync.yaml"),
-               "--fd", str(fd)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "leadsync.ingestion.webhooks.receiver",
+            "--config",
+            str(workdir / "leadsync.yaml"),
+            "--fd",
+            str(fd),
+        ]
     env = {**os.environ, "PYTHONPATH": str(REPO), "BENCH_TOKEN": TOKEN}
-    proc = subprocess.Popen(cmd, cwd=REPO, pass_fds=(fd,), env=env, stdout=subprocess.DEVNULL,
-                            stderr=(workdir / f"{kind}.log").open("wb"))
+    proc = subprocess.Popen(
+        cmd,
+        cwd=REPO,
+        pass_fds=(fd,),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=(workdir / f"{kind}.log").open("wb"),
+    )
     host, port = sock.getsockname()[:2]
     for _ in range(300):
         try:
@@ -113,8 +126,12 @@ def cpu_seconds(pid: int) -> float:
 def run_wrk(url: str, seconds: int, connections: int, workdir: Path) -> dict[str, float]:
     script = workdir / "post.lua"
     script.write_text(WRK_SCRIPT)
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
     def latency(label: str) -> float:
         m = re.search(rf"^\s*{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
@@ -125,8 +142,13 @@ def run_wrk(url: str, seconds: int, connections: int, workdir: Path) -> dict[str
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors:.*", out)
-    return {"rps": rps, "p50_ms": latency("50%"), "p99_ms": latency("99%"),
-            "non_2xx": int(non2xx.group(1)) if non2xx else 0, "socket_errors": errors.group(0) if errors else ""}
+    return {
+        "rps": rps,
+        "p50_ms": latency("50%"),
+        "p99_ms": latency("99%"),
+        "non_2xx": int(non2xx.group(1)) if non2xx else 0,
+        "socket_errors": errors.group(0) if errors else "",
+    }
 
 
 async def _httpx_load(url: str, seconds: int, connections: int) -> dict[str, float]:
@@ -139,10 +161,15 @@ async def _httpx_load(url: str, seconds: int, connections: int) -> dict[str, flo
         i = 0
         while time.perf_counter() < stop:
             i += 1
-            body = json.dumps({"submission": {"id": f"{w}-{i}", "email": f"lead{i}-{w}@example.com"}}).encode()
+            body = json.dumps(
+                {"submission": {"id": f"{w}-{i}", "email": f"lead{i}-{w}@example.com"}}
+            ).encode()
             t0 = time.perf_counter()
-            r = await client.post(url, content=body, headers={"content-type": "application/json",
-                                                              "authorization": f"Bearer {TOKEN}"})
+            r = await client.post(
+                url,
+                content=body,
+                headers={"content-type": "application/json", "authorization": f"Bearer {TOKEN}"},
+            )
             latencies.append((time.perf_counter() - t0) * 1000)
             non2xx += r.status_code >= 300
 
@@ -152,25 +179,40 @@ async def _httpx_load(url: str, seconds: int, connections: int) -> dict[str, flo
         await asyncio.gather(*(worker(w, client) for w in range(connections)))
         elapsed = time.perf_counter() - started
     q = statistics.quantiles(latencies, n=100)
-    return {"rps": len(latencies) / elapsed, "p50_ms": q[49], "p99_ms": q[98], "non_2xx": non2xx,
-            "socket_errors": ""}
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50_ms": q[49],
+        "p99_ms": q[98],
+        "non_2xx": non2xx,
+        "socket_errors": "",
+    }
 
 
 def write_config(workdir: Path) -> None:
     cfg = {
         "warehouse": {"path": str(workdir / "leads.duckdb")},
         "webhooks": {"landing_dir": str(workdir / "landing")},
-        "sources": [{"name": SOURCE, "type": "webhook", "provider": "generic", "secret_env": "BENCH_TOKEN",
-                     "signature": {"scheme": "bearer"}, "id_field": "submission.id"}],
+        "sources": [
+            {
+                "name": SOURCE,
+                "type": "webhook",
+                "provider": "generic",
+                "secret_env": "BENCH_TOKEN",
+                "signature": {"scheme": "bearer"},
+                "id_field": "submission.id",
+            }
+        ],
     }
     (workdir / "leadsync.yaml").write_text(yaml.safe_dump(cfg))
 
 
 def count_stored(workdir: Path) -> int:
-    from ingestion.webhooks.landing import list_segments, scan_segment
+    from leadsync.ingestion.webhooks.landing import list_segments, scan_segment
 
-    return sum(len(scan_segment(s, sealed=True, headers_only=True).records)
-               for s in list_segments(workdir / "landing", SOURCE))
+    return sum(
+        len(scan_segment(s, sealed=True, headers_only=True).records)
+        for s in list_segments(workdir / "landing", SOURCE)
+    )
 
 
 def main() -> None:
@@ -200,7 +242,9 @@ def main() -> None:
                 else:
                     results[kind] = asyncio.run(_httpx_load(url, args.seconds, args.connections))
                 requests_done = results[kind]["rps"] * args.seconds
-                results[kind]["cpu_ms_per_request"] = (cpu_seconds(proc.pid) - cpu_before) * 1000 / requests_done
+                results[kind]["cpu_ms_per_request"] = (
+                    (cpu_seconds(proc.pid) - cpu_before) * 1000 / requests_done
+                )
             finally:
                 proc.terminate()
                 proc.wait(30)
@@ -209,15 +253,23 @@ def main() -> None:
 
     bare, real = results["bare"], results["receiver"]
     share = real["rps"] / bare["rps"] if bare["rps"] else float("nan")
-    print(f"load generator: {generator}; {args.connections} connections, {args.seconds}s each, "
-          f"{os.cpu_count()} cores")
+    print(
+        f"load generator: {generator}; {args.connections} connections, {args.seconds}s each, "
+        f"{os.cpu_count()} cores"
+    )
     print(f"{'endpoint':<28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}{'CPU ms/req':>12}")
     for name, r in (("bare Starlette (no storage)", bare), ("leadsync receiver (fsync)", real)):
-        print(f"{name:<28}{r['rps']:>10.0f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}{r['non_2xx']:>10}"
-              f"{r['cpu_ms_per_request']:>12.3f}")
-    print(f"receiver / bare throughput: {share:.0%} (target >= 50%); receiver p99 {real['p99_ms']:.1f} ms "
-          f"(target < 50 ms); submissions durably stored: {stored}")
-    print(json.dumps({"generator": generator, "bare": bare, "receiver": real, "share": share, "stored": stored}))
+        print(
+            f"{name:<28}{r['rps']:>10.0f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}{r['non_2xx']:>10}"
+            f"{r['cpu_ms_per_request']:>12.3f}"
+        )
+    print(
+        f"receiver / bare throughput: {share:.0%} (target >= 50%); receiver p99 {real['p99_ms']:.1f} ms "
+        f"(target < 50 ms); submissions durably stored: {stored}"
+    )
+    print(
+        json.dumps({"generator": generator, "bare": bare, "receiver": real, "share": share, "stored": stored})
+    )
 
 
 if __name__ == "__main__":

@@ -8,37 +8,21 @@ from __future__ import annotations
 
 import glob as globlib
 import os
-import re
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, model_validator
+
+from leadsync.ingestion.config_base import ConfigError, ConfigModel
+from leadsync.ingestion.source_types import SOURCE_TYPES
 
 DEFAULT_CONFIG_FILE = "leadsync.yaml"
 CONFIG_ENV = "LEADSYNC_CONFIG"
 WAREHOUSE_ENV = "LEADSYNC_WAREHOUSE"
 
-SOURCE_TYPES = (
-    "csv",
-    "webhook",
-    "meta_lead_ads",
-    "linkedin_lead_gen",
-    "google_ads_lead_forms",
-    "activity_csv",
-    "target_accounts",
-    "spend_csv",
-)
-WEBHOOK_PROVIDERS = ("typeform", "hubspot", "tally", "webflow", "jotform", "standard", "generic")
-_SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 
-
-class ConfigError(Exception):
-    """A problem in leadsync.yaml or the environment, phrased for the person who fixes it."""
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+_Model = ConfigModel
 
 
 # ---------------------------------------------------------------------------------------------
@@ -104,7 +88,7 @@ class GradeThresholds(_Model):
     C: float = 40
 
     @model_validator(mode="after")
-    def _ordered(self) -> "GradeThresholds":
+    def _ordered(self) -> GradeThresholds:
         if not (self.A >= self.B >= self.C):
             raise ValueError("grades must satisfy A >= B >= C")
         return self
@@ -127,160 +111,12 @@ class IdentityConfig(_Model):
 
 
 # ---------------------------------------------------------------------------------------------
-# Sources
+# Sources: each type's config class is declared in its source-type entry (source_types.py)
 # ---------------------------------------------------------------------------------------------
-class _SourceBase(_Model):
-    name: str
-    origin: Literal["inbound", "outbound"] = "inbound"
-    schedule: str | None = None  # cron; default monitoring.default_schedule
-    freshness_hours: float | None = None  # default monitoring.freshness_hours
-    enabled: bool = True
-
-    @field_validator("name")
-    @classmethod
-    def _snake_case(cls, v: str) -> str:
-        if not _SNAKE.match(v):
-            raise ValueError(f"source name {v!r} must be snake_case (lower-case letters, digits, _)")
-        return v
-
-    @property
-    def secret_envs(self) -> dict[str, str]:
-        """Config key -> env var name for every secret this source needs."""
-        return {
-            k: v for k, v in self.model_dump().items()
-            if k.endswith("_env") and isinstance(v, str) and v
-        }
-
-
-class _FileSourceBase(_SourceBase):
-    path: str  # a glob; any fsspec URL (s3://, gs://, az://) works the same way
-    columns: dict[str, str] = {}  # canonical field -> header in this file
-    delimiter: str | None = None  # auto-detected when absent
-    encoding: str | None = None  # auto-detected when absent
-
-    @property
-    def is_remote(self) -> bool:
-        return "://" in self.path and not self.path.startswith("file://")
-
-
-class CsvSource(_FileSourceBase):
-    type: Literal["csv"]
-    id_column: str | None = None  # header of the record id; default: synonyms, else a content hash
-    channel: str | None = None  # default lead-source value for rows that carry none (e.g. "Event")
-    campaign: str | None = None  # default campaign name for rows that carry none
-
-
-class ActivityCsvSource(_FileSourceBase):
-    type: Literal["activity_csv"]
-
-
-class TargetAccountsSource(_FileSourceBase):
-    type: Literal["target_accounts"]
-    origin: Literal["inbound", "outbound"] = "outbound"
-
-
-class SpendCsvSource(_FileSourceBase):
-    type: Literal["spend_csv"]  # columns: source (name), month (YYYY-MM), spend[, currency, channel]
-
-
-class GenericSignature(_Model):
-    """How a `generic` webhook is authenticated: an HMAC header, or a bearer token."""
-
-    scheme: Literal["hmac", "bearer"] = "hmac"
-    header: str = "X-Signature"
-    algorithm: Literal["sha256", "sha1", "sha512"] = "sha256"
-    encoding: Literal["hex", "base64"] = "hex"
-    prefix: str = ""  # e.g. "sha256=" before the digest
-
-
-class WebhookSource(_SourceBase):
-    type: Literal["webhook"]
-    provider: Literal["typeform", "hubspot", "tally", "webflow", "jotform", "standard", "generic"]
-    secret_env: str | None = None  # env var holding the signing secret (or Jotform URL token)
-    # more env vars for rotation without downtime: a signature made with any of them verifies
-    extra_secret_envs: tuple[str, ...] = ()
-    signature: GenericSignature = GenericSignature()  # `generic` only
-    field_map: dict[str, str] = {}  # canonical field -> JSON path ("data.contact.email") for standard/generic
-    id_field: str | None = None  # JSON path of the submission id for standard/generic payloads
-
-    @property
-    def secret_env_names(self) -> tuple[str, ...]:
-        return tuple(e for e in (self.secret_env, *self.extra_secret_envs) if e)
-
-
-class MetaLeadAdsSource(_SourceBase):
-    type: Literal["meta_lead_ads"]
-    form_ids: tuple[str, ...] = ()
-    page_id: str | None = None  # list the page's lead forms when form_ids is empty
-    access_token_env: str = "META_ACCESS_TOKEN"
-    base_url: str = "https://graph.facebook.com/v21.0"
-    start_date: str | None = None  # backfill from this date (YYYY-MM-DD); default: everything
-    page_size: int = Field(100, gt=0, le=1000)
-
-    @model_validator(mode="after")
-    def _forms_or_page(self) -> "MetaLeadAdsSource":
-        if not self.form_ids and not self.page_id:
-            raise ValueError("give form_ids (a list of lead form ids) or page_id (to list its forms)")
-        return self
-
-
-class LinkedInLeadGenSource(_SourceBase):
-    type: Literal["linkedin_lead_gen"]
-    sponsored_account_ids: tuple[str, ...]  # numeric ids; urn:li:sponsoredAccount:<id>
-    base_url: str = "https://api.linkedin.com"
-    token_url: str = "https://www.linkedin.com/oauth/v2/accessToken"
-    linkedin_version: str = "202410"
-    access_token_env: str | None = None
-    client_id_env: str | None = None
-    client_secret_env: str | None = None
-    refresh_token_env: str | None = None
-    start_date: str | None = None
-    page_size: int = Field(100, gt=0, le=1000)
-
-    @model_validator(mode="after")
-    def _auth(self) -> "LinkedInLeadGenSource":
-        refresh = (self.client_id_env, self.client_secret_env, self.refresh_token_env)
-        if not self.access_token_env and not all(refresh):
-            raise ValueError(
-                "give access_token_env, or client_id_env + client_secret_env + refresh_token_env"
-            )
-        return self
-
-
-class GoogleAdsLeadFormsSource(_SourceBase):
-    type: Literal["google_ads_lead_forms"]
-    customer_id: str  # the account the lead forms run in, digits only
-    login_customer_id: str | None = None  # manager account, when access goes through one
-    base_url: str = "https://googleads.googleapis.com"
-    api_version: str = "v21"
-    token_url: str = "https://oauth2.googleapis.com/token"
-    developer_token_env: str = "GOOGLE_ADS_DEVELOPER_TOKEN"
-    client_id_env: str = "GOOGLE_ADS_CLIENT_ID"
-    client_secret_env: str = "GOOGLE_ADS_CLIENT_SECRET"
-    refresh_token_env: str = "GOOGLE_ADS_REFRESH_TOKEN"
-    start_date: str | None = None
-
-    @field_validator("customer_id", "login_customer_id")
-    @classmethod
-    def _digits(cls, v: str | None) -> str | None:
-        return v.replace("-", "") if v else v
-
-
 SourceConfig = Annotated[
-    Union[
-        CsvSource,
-        WebhookSource,
-        MetaLeadAdsSource,
-        LinkedInLeadGenSource,
-        GoogleAdsLeadFormsSource,
-        ActivityCsvSource,
-        TargetAccountsSource,
-        SpendCsvSource,
-    ],
+    Union[tuple(t.config for t in SOURCE_TYPES.values())],  # noqa: UP007 - built from the table
     Field(discriminator="type"),
 ]
-FileSource = CsvSource | ActivityCsvSource | TargetAccountsSource | SpendCsvSource
-ApiSource = MetaLeadAdsSource | LinkedInLeadGenSource | GoogleAdsLeadFormsSource
 
 
 class LeadsyncConfig(_Model):
@@ -294,7 +130,7 @@ class LeadsyncConfig(_Model):
     base_dir: str = "."
 
     @model_validator(mode="after")
-    def _unique_names(self) -> "LeadsyncConfig":
+    def _unique_names(self) -> LeadsyncConfig:
         seen: set[str] = set()
         for s in self.sources:
             if s.name in seen:
@@ -347,6 +183,7 @@ class LeadsyncConfig(_Model):
     def dbt_vars(self) -> dict[str, Any]:
         """The config as dbt vars (names and defaults mirrored in transform/dbt_project.yml)."""
         return {
+            "leadsync_lead_models": [t.staging_model for t in SOURCE_TYPES.values() if t.carries_leads],
             "leadsync_sources": [
                 {"name": s.name, "type": s.type, "origin": s.origin} for s in self.enabled_sources
             ],
@@ -380,9 +217,7 @@ class LeadsyncConfig(_Model):
                 continue
             for key, env_name in s.secret_envs.items():
                 if not os.environ.get(env_name):
-                    problems.append(
-                        f"source {s.name!r} needs the environment variable {env_name} ({key})"
-                    )
+                    problems.append(f"source {s.name!r} needs the environment variable {env_name} ({key})")
         return problems
 
     def warnings(self) -> list[str]:
@@ -444,8 +279,9 @@ def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(explicit or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_FILE)
 
 
-def parse_config(raw: dict[str, Any] | None, *, base_dir: str | os.PathLike[str] = ".",
-                 file: str = DEFAULT_CONFIG_FILE) -> LeadsyncConfig:
+def parse_config(
+    raw: dict[str, Any] | None, *, base_dir: str | os.PathLike[str] = ".", file: str = DEFAULT_CONFIG_FILE
+) -> LeadsyncConfig:
     raw = raw or {}
     if not isinstance(raw, dict):
         raise ConfigError(f"{file} must be a YAML mapping with keys like `warehouse:` and `sources:`.")

@@ -10,18 +10,30 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import fsspec
 from fsspec.core import url_to_fs
 
 # Keys of fsspec `info()` that change when the content changes (the first found wins together
 # with size). Object stores give etags/checksums; local disks give mtime.
-_VERSION_KEYS = ("etag", "ETag", "md5Hash", "content_md5", "checksum", "crc32c", "mtime", "LastModified",
-                 "last_modified", "updated", "created")
+_VERSION_KEYS = (
+    "etag",
+    "ETag",
+    "md5Hash",
+    "content_md5",
+    "checksum",
+    "crc32c",
+    "mtime",
+    "LastModified",
+    "last_modified",
+    "updated",
+    "created",
+)
 COPY_CHUNK_BYTES = 4 * 1024 * 1024
 
 
@@ -53,14 +65,14 @@ def _modified(info: dict[str, Any]) -> datetime | None:
         if value is None:
             continue
         if isinstance(value, datetime):
-            return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+            return value if value.tzinfo else value.replace(tzinfo=UTC)
         if isinstance(value, (int, float)):
-            return datetime.fromtimestamp(float(value), tz=timezone.utc)
+            return datetime.fromtimestamp(float(value), tz=UTC)
         try:
             parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
         except ValueError:
             continue
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     return None
 
 
@@ -74,7 +86,7 @@ def list_files(url_glob: str) -> list[FileEntry]:
     """Every file matching a local glob or fsspec URL glob, sorted by path (stable load order)."""
     fs, pattern = url_to_fs(url_glob)
     protocol = url_glob.split("://", 1)[0] if "://" in url_glob else None
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     matches = fs.glob(pattern, detail=True) if fsspec.core.has_magic(pattern) else _single(fs, pattern)
     entries = []
     for path, info in sorted(matches.items()):
@@ -84,8 +96,16 @@ def list_files(url_glob: str) -> list[FileEntry]:
             url = f"file://{path}" if protocol == "file" else path
         else:
             url = fs.unstrip_protocol(path)
-        entries.append(FileEntry(url=url, path=path, fs=fs, size=int(info.get("size") or 0),
-                                 modified_at=_modified(info) or now, fingerprint=fingerprint(info)))
+        entries.append(
+            FileEntry(
+                url=url,
+                path=path,
+                fs=fs,
+                size=int(info.get("size") or 0),
+                modified_at=_modified(info) or now,
+                fingerprint=fingerprint(info),
+            )
+        )
     return entries
 
 

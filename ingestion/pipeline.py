@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 # dlt reads these at import; leadsync never phones home and keeps dlt's output quiet.
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
@@ -22,9 +23,9 @@ os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID", "true")
 
 import dlt  # noqa: E402
 
-from ingestion.config import ConfigError, LeadsyncConfig  # noqa: E402
-from ingestion.raw_tables import QUARANTINE, RAW_DATASET, main_table  # noqa: E402
-from ingestion.registry import SOURCE_KINDS  # noqa: E402
+from leadsync.ingestion.config import ConfigError, LeadsyncConfig  # noqa: E402
+from leadsync.ingestion.raw_tables import QUARANTINE, RAW_DATASET  # noqa: E402
+from leadsync.ingestion.source_types import SOURCE_TYPES, main_table  # noqa: E402
 
 
 @dataclass
@@ -64,10 +65,10 @@ def make_pipeline(config: LeadsyncConfig, source_name: str) -> dlt.Pipeline:
 
 
 def build_source(config: LeadsyncConfig, source_name: str) -> Any:
-    """The dlt source object for one configured source (see ingestion.registry)."""
+    """The dlt source object for one configured source (see ingestion.source_types)."""
     src = config.source(source_name)
-    kind = SOURCE_KINDS.get(src.type)
-    if kind is None:  # config validation makes this unreachable unless the registry lags
+    kind = SOURCE_TYPES.get(src.type)
+    if kind is None:  # config validation makes this unreachable unless the table lags
         raise ConfigError(f"Source {src.name!r} has type {src.type!r}, which this version cannot load.")
     return kind.load_factory()(config, src)
 
@@ -75,7 +76,7 @@ def build_source(config: LeadsyncConfig, source_name: str) -> Any:
 def after_load(config: LeadsyncConfig, source_name: str, load_info: Any) -> None:
     """Run the source kind's post-commit step (e.g. retire drained webhook files)."""
     src = config.source(source_name)
-    hook = SOURCE_KINDS[src.type].load_after_load()
+    hook = SOURCE_TYPES[src.type].load_after_load()
     if hook is not None:
         hook(config, src, load_info)
 
@@ -88,8 +89,9 @@ def row_counts(pipeline: dlt.Pipeline) -> dict[str, int]:
     return {t: n for t, n in counts.items() if not t.startswith("_dlt")}
 
 
-def run_source(config: LeadsyncConfig, source_name: str,
-               progress: Callable[[str], None] | None = None) -> SourceRunResult:
+def run_source(
+    config: LeadsyncConfig, source_name: str, progress: Callable[[str], None] | None = None
+) -> SourceRunResult:
     """Extract and load one configured source; the warehouse is written only by dlt's load step."""
     src = config.source(source_name)
     started = time.perf_counter()
@@ -110,8 +112,9 @@ def run_source(config: LeadsyncConfig, source_name: str,
     return result
 
 
-def run_sources(config: LeadsyncConfig, names: list[str] | None = None,
-                progress: Callable[[str], None] | None = None) -> list[SourceRunResult]:
+def run_sources(
+    config: LeadsyncConfig, names: list[str] | None = None, progress: Callable[[str], None] | None = None
+) -> list[SourceRunResult]:
     """Run the named sources (default: every enabled one) one after another (one DuckDB writer)."""
     selected = [config.source(n) for n in names] if names else config.enabled_sources
     return [run_source(config, s.name, progress) for s in selected]

@@ -12,13 +12,13 @@ import pyarrow as pa
 
 RAW_DATASET: Final = "raw"
 
-# Lead tables: every one has exactly `ingestion.lead.raw_lead_schema()`.
+# Lead tables: every one has exactly `ingestion.lead.raw_lead_schema()`. Which source type writes
+# which tables is declared in ingestion/source_types.py.
 CSV_LEADS: Final = "csv_leads"
 WEBHOOK_LEADS: Final = "webhook_leads"
 META_LEADS: Final = "meta_leads"
 LINKEDIN_LEADS: Final = "linkedin_leads"
 GOOGLE_ADS_LEADS: Final = "google_ads_leads"
-LEAD_TABLES: Final = (CSV_LEADS, WEBHOOK_LEADS, META_LEADS, LINKEDIN_LEADS, GOOGLE_ADS_LEADS)
 
 # Other tables (their columns are defined by the module that writes them).
 WEBHOOK_SUBMISSIONS: Final = "webhook_submissions"  # raw stored bodies, for --reparse
@@ -27,27 +27,8 @@ TARGET_ACCOUNTS: Final = "target_accounts"
 SPEND: Final = "spend"
 QUARANTINE: Final = "quarantine"
 
-# Which raw tables each source type writes. The first is its main table and names its dlt
-# resource, so a configured source `expo_2026` of type csv becomes the Dagster asset
-# `dlt_expo_2026_csv_leads`.
-TABLES_BY_SOURCE_TYPE: Final[dict[str, tuple[str, ...]]] = {
-    "csv": (CSV_LEADS, QUARANTINE),
-    "webhook": (WEBHOOK_LEADS, WEBHOOK_SUBMISSIONS, QUARANTINE),
-    "meta_lead_ads": (META_LEADS, QUARANTINE),
-    "linkedin_lead_gen": (LINKEDIN_LEADS, QUARANTINE),
-    "google_ads_lead_forms": (GOOGLE_ADS_LEADS, QUARANTINE),
-    "activity_csv": (ACTIVITY_EVENTS, QUARANTINE),
-    "target_accounts": (TARGET_ACCOUNTS, QUARANTINE),
-    "spend_csv": (SPEND, QUARANTINE),
-}
-
-
-def main_table(source_type: str) -> str:
-    return TABLES_BY_SOURCE_TYPE[source_type][0]
-
-
 _RECORD_TAIL = [
-    ("custom_fields", pa.string()),     # JSON object: every column without a home here
+    ("custom_fields", pa.string()),  # JSON object: every column without a home here
     ("source_location", pa.string()),
     ("source_line", pa.int64()),
     ("received_at", pa.timestamp("us", tz="UTC")),
@@ -57,57 +38,65 @@ _RECORD_TAIL = [
 # ingestion.lead.ACTIVITY_EVENT_TYPES (unknown events are quarantined at load);
 # `event_raw` keeps what the file said. `lead_ref` is the file's lead id column when there is
 # one: a leadsync lead_id or any source's record id (dbt resolves both).
-ACTIVITY_SCHEMA: Final = pa.schema([
-    ("source_name", pa.string()),
-    ("source_record_id", pa.string()),  # id column, else a content hash (duplicates collapse)
-    ("email", pa.string()),
-    ("lead_ref", pa.string()),
-    ("event", pa.string()),
-    ("event_raw", pa.string()),
-    ("occurred_at", pa.string()),       # as written in the file; dbt parses it
-    ("rep", pa.string()),
-    ("note", pa.string()),
-    *_RECORD_TAIL,
-])
+ACTIVITY_SCHEMA: Final = pa.schema(
+    [
+        ("source_name", pa.string()),
+        ("source_record_id", pa.string()),  # id column, else a content hash (duplicates collapse)
+        ("email", pa.string()),
+        ("lead_ref", pa.string()),
+        ("event", pa.string()),
+        ("event_raw", pa.string()),
+        ("occurred_at", pa.string()),  # as written in the file; dbt parses it
+        ("rep", pa.string()),
+        ("note", pa.string()),
+        *_RECORD_TAIL,
+    ]
+)
 
 # Target accounts (type target_accounts): the companies sales wants to win.
-TARGET_ACCOUNTS_SCHEMA: Final = pa.schema([
-    ("source_name", pa.string()),
-    ("source_record_id", pa.string()),
-    ("company_name", pa.string()),
-    ("company_domain", pa.string()),
-    ("website", pa.string()),
-    ("country", pa.string()),
-    ("industry", pa.string()),
-    ("employee_count", pa.string()),
-    ("account_owner", pa.string()),
-    ("tier", pa.string()),
-    *_RECORD_TAIL,
-])
+TARGET_ACCOUNTS_SCHEMA: Final = pa.schema(
+    [
+        ("source_name", pa.string()),
+        ("source_record_id", pa.string()),
+        ("company_name", pa.string()),
+        ("company_domain", pa.string()),
+        ("website", pa.string()),
+        ("country", pa.string()),
+        ("industry", pa.string()),
+        ("employee_count", pa.string()),
+        ("account_owner", pa.string()),
+        ("tier", pa.string()),
+        *_RECORD_TAIL,
+    ]
+)
 
 # Marketing spend (type spend_csv): what a lead source cost per month.
-SPEND_SCHEMA: Final = pa.schema([
-    ("source_name", pa.string()),       # the spend file's configured source
-    ("source_record_id", pa.string()),
-    ("lead_source_name", pa.string()),  # the configured lead source the money went to
-    ("channel", pa.string()),           # optional: a channel within it
-    ("month", pa.string()),             # YYYY-MM
-    ("amount", pa.string()),
-    ("currency", pa.string()),
-    *_RECORD_TAIL,
-])
+SPEND_SCHEMA: Final = pa.schema(
+    [
+        ("source_name", pa.string()),  # the spend file's configured source
+        ("source_record_id", pa.string()),
+        ("lead_source_name", pa.string()),  # the configured lead source the money went to
+        ("channel", pa.string()),  # optional: a channel within it
+        ("month", pa.string()),  # YYYY-MM
+        ("amount", pa.string()),
+        ("currency", pa.string()),
+        *_RECORD_TAIL,
+    ]
+)
 
 # One row per input that could not be used. Nothing is dropped silently.
-QUARANTINE_SCHEMA: Final = pa.schema([
-    ("source_name", pa.string()),
-    ("source_type", pa.string()),
-    ("source_location", pa.string()),   # file path, landing segment, API form id ...
-    ("source_line", pa.int64()),        # line number in a file, when there is one
-    ("source_record_id", pa.string()),  # when known
-    ("reason", pa.string()),            # plain words: "ragged row: 7 fields, header has 9"
-    ("raw_content", pa.string()),       # the bytes as text (undecodable bytes escaped)
-    ("quarantined_at", pa.timestamp("us", tz="UTC")),
-])
+QUARANTINE_SCHEMA: Final = pa.schema(
+    [
+        ("source_name", pa.string()),
+        ("source_type", pa.string()),
+        ("source_location", pa.string()),  # file path, landing segment, API form id ...
+        ("source_line", pa.int64()),  # line number in a file, when there is one
+        ("source_record_id", pa.string()),  # when known
+        ("reason", pa.string()),  # plain words: "ragged row: 7 fields, header has 9"
+        ("raw_content", pa.string()),  # the bytes as text (undecodable bytes escaped)
+        ("quarantined_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
 
 
 def quarantine_table(rows: list[dict]) -> pa.Table:

@@ -13,7 +13,7 @@ import os
 
 import requests
 
-from ingestion.config import LeadsyncConfig
+from leadsync.ingestion.config import LeadsyncConfig
 
 ALERT_TIMEOUT_SECONDS = 10.0
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.config import LeadsyncConfig
+from leadsync.ingestion.config import LeadsyncConfig
 
 MARTS_SCHEMA = "marts"
 _WAREHOUSE_ALIAS = "leadsync_warehouse"
@@ -99,9 +99,7 @@ def _write_parquet(con: duckdb.DuckDBPyConnection, config: LeadsyncConfig, table
     for table in tables:
         final = out_dir / f"{table}.parquet"
         tmp = _temp_path(final)
-        con.execute(
-            f"copy {MARTS_SCHEMA}.{_quote(table)} to {_sql_str(str(tmp))} (format parquet)"
-        )
+        con.execute(f"copy {MARTS_SCHEMA}.{_quote(table)} to {_sql_str(str(tmp))} (format parquet)")
         os.replace(tmp, final)
 
 

@@ -13,27 +13,28 @@ dbt tests are checks too; dagster-dbt builds those (see assets/transform.py).
 
 # No `from __future__ import annotations`: Dagster inspects the `context` annotations at runtime.
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import duckdb
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckKey,
     AssetCheckResult,
-    AssetCheckSeverity,
     AssetChecksDefinition,
+    AssetCheckSeverity,
     AssetKey,
     MetadataValue,
     asset_check,
 )
 
-from ingestion.config import LeadsyncConfig
-from ingestion.raw_tables import LEAD_TABLES, main_table
-from orchestration.alerts import send_alert
-from orchestration.assets.ingestion import dlt_asset_key
-from orchestration.resources import WAREHOUSE_POOL
+from leadsync.ingestion.config import LeadsyncConfig
+from leadsync.ingestion.source_types import SOURCE_TYPES, main_table
+from leadsync.orchestration.alerts import send_alert
+from leadsync.orchestration.assets.ingestion import dlt_asset_key
+from leadsync.orchestration.resources import WAREHOUSE_POOL
 
 LEAD_FLOW_MART = "fct_lead_flow"
 LEAD_FLOW_KEY = AssetKey(["marts", LEAD_FLOW_MART])
@@ -54,14 +55,20 @@ def _previously_failed(context: AssetCheckExecutionContext, check_key: AssetChec
     done = {AssetCheckExecutionRecordStatus.SUCCEEDED, AssetCheckExecutionRecordStatus.FAILED}
     try:
         history = context.instance.event_log_storage.get_asset_check_execution_history(
-            check_key, limit=5, status=done)
+            check_key, limit=5, status=done
+        )
     except Exception:  # noqa: BLE001 - unknown history: alert rather than stay silent
         return False
     return bool(history) and history[0].status == AssetCheckExecutionRecordStatus.FAILED
 
 
-def alerting(config: LeadsyncConfig, context: AssetCheckExecutionContext, key: AssetKey, name: str,
-             result: AssetCheckResult) -> AssetCheckResult:
+def alerting(
+    config: LeadsyncConfig,
+    context: AssetCheckExecutionContext,
+    key: AssetKey,
+    name: str,
+    result: AssetCheckResult,
+) -> AssetCheckResult:
     """Send an alert when a check starts failing (not again on every run while it stays failed)."""
     if not result.passed and not _previously_failed(context, AssetCheckKey(key, name)):
         send_alert(config, f"leadsync check `{name}` on {key.to_user_string()}: {result.description}")
@@ -82,20 +89,25 @@ def freshness_result(newest: float | None, max_hours: float, now: datetime | Non
     """Pass when the newest record (a POSIX timestamp) is at most `max_hours` old."""
     if newest is None:
         return AssetCheckResult(
-            passed=False, severity=AssetCheckSeverity.WARN,
+            passed=False,
+            severity=AssetCheckSeverity.WARN,
             description="No record from this source has been loaded yet.",
             metadata={"max_age_hours": MetadataValue.float(float(max_hours))},
         )
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     age_hours = (now.timestamp() - newest) / 3600
     passed = age_hours <= max_hours
     return AssetCheckResult(
         passed=passed,
         severity=AssetCheckSeverity.WARN,
-        description=(f"The newest record is {age_hours:.1f} h old (limit {max_hours:g} h)."
-                     + ("" if passed else " The source may have gone quiet or stopped exporting.")),
-        metadata={"age_hours": MetadataValue.float(round(age_hours, 2)),
-                  "max_age_hours": MetadataValue.float(float(max_hours))},
+        description=(
+            f"The newest record is {age_hours:.1f} h old (limit {max_hours:g} h)."
+            + ("" if passed else " The source may have gone quiet or stopped exporting.")
+        ),
+        metadata={
+            "age_hours": MetadataValue.float(round(age_hours, 2)),
+            "max_age_hours": MetadataValue.float(float(max_hours)),
+        },
     )
 
 
@@ -103,12 +115,16 @@ def _freshness_check(config: LeadsyncConfig, source_name: str, key: AssetKey) ->
     src = config.source(source_name)
     max_hours = src.freshness_hours or config.monitoring.freshness_hours
 
-    @asset_check(asset=key, name="freshness",
-                 description=f"Newest record from {source_name} is at most {max_hours:g} hours old.")
+    @asset_check(
+        asset=key,
+        name="freshness",
+        description=f"Newest record from {source_name} is at most {max_hours:g} hours old.",
+    )
     def _check(context: AssetCheckExecutionContext) -> AssetCheckResult:
         meta = _latest_load_metadata(context, key) or {}
-        return alerting(config, context, key, "freshness",
-                        freshness_result(meta.get("newest_record_at"), max_hours))
+        return alerting(
+            config, context, key, "freshness", freshness_result(meta.get("newest_record_at"), max_hours)
+        )
 
     return _check
 
@@ -124,23 +140,38 @@ def quarantine_result(loaded: int, quarantined: int, max_share: float) -> AssetC
     return AssetCheckResult(
         passed=passed,
         severity=AssetCheckSeverity.WARN,
-        description=(f"The last sync quarantined {quarantined} of {total} input row(s) "
-                     f"({share:.1%}; limit {max_share:.1%})."
-                     + ("" if passed else " Look at raw.quarantine for the reasons.")),
-        metadata={"quarantined": MetadataValue.int(quarantined), "loaded": MetadataValue.int(loaded),
-                  "share": MetadataValue.float(round(share, 4))},
+        description=(
+            f"The last sync quarantined {quarantined} of {total} input row(s) "
+            f"({share:.1%}; limit {max_share:.1%})."
+            + ("" if passed else " Look at raw.quarantine for the reasons.")
+        ),
+        metadata={
+            "quarantined": MetadataValue.int(quarantined),
+            "loaded": MetadataValue.int(loaded),
+            "share": MetadataValue.float(round(share, 4)),
+        },
     )
 
 
 def _quarantine_check(config: LeadsyncConfig, key: AssetKey) -> AssetChecksDefinition:
     max_share = config.monitoring.quarantine_max_share
 
-    @asset_check(asset=key, name="quarantine_share",
-                 description=f"A sync quarantines at most {max_share:.0%} of its input rows.")
+    @asset_check(
+        asset=key,
+        name="quarantine_share",
+        description=f"A sync quarantines at most {max_share:.0%} of its input rows.",
+    )
     def _check(context: AssetCheckExecutionContext) -> AssetCheckResult:
         meta = _latest_load_metadata(context, key) or {}
-        return alerting(config, context, key, "quarantine_share", quarantine_result(
-            int(meta.get("rows_loaded") or 0), int(meta.get("quarantined") or 0), max_share))
+        return alerting(
+            config,
+            context,
+            key,
+            "quarantine_share",
+            quarantine_result(
+                int(meta.get("rows_loaded") or 0), int(meta.get("quarantined") or 0), max_share
+            ),
+        )
 
     return _check
 
@@ -159,8 +190,9 @@ class SourceFlow:
         return self.recent / self.weekly_average if self.weekly_average > 0 else None
 
 
-def lead_flow_by_source(con: duckdb.DuckDBPyConnection, as_of: date | None = None,
-                        relation: str = f"marts.{LEAD_FLOW_MART}") -> list[SourceFlow]:
+def lead_flow_by_source(
+    con: duckdb.DuckDBPyConnection, as_of: date | None = None, relation: str = f"marts.{LEAD_FLOW_MART}"
+) -> list[SourceFlow]:
     """Per source: leads in the 7 days up to `as_of` vs the average week of the 4 weeks before.
 
     `as_of` defaults to the newest day in the mart (the last day any source has data): a famine
@@ -194,28 +226,44 @@ def lead_flow_by_source(con: duckdb.DuckDBPyConnection, as_of: date | None = Non
 def lead_flow_result(flows: Sequence[SourceFlow], min_share: float) -> AssetCheckResult:
     """Warn naming every source whose recent volume fell below `min_share` of its usual week."""
     famished = [f for f in flows if f.share is not None and f.share < min_share]
-    table = {f.source_name: {"last_7_days": f.recent, "weekly_average": round(f.weekly_average, 1),
-                             "share": None if f.share is None else round(f.share, 3)} for f in flows}
+    table = {
+        f.source_name: {
+            "last_7_days": f.recent,
+            "weekly_average": round(f.weekly_average, 1),
+            "share": None if f.share is None else round(f.share, 3),
+        }
+        for f in flows
+    }
     if famished:
         names = ", ".join(f"{f.source_name} ({f.recent} vs ~{f.weekly_average:.0f}/week)" for f in famished)
-        description = (f"Lead famine: {names} fell below {min_share:.0%} of the trailing "
-                       f"{TRAILING_WEEKS}-week average. Check the form, campaign or export feeding it.")
+        description = (
+            f"Lead famine: {names} fell below {min_share:.0%} of the trailing "
+            f"{TRAILING_WEEKS}-week average. Check the form, campaign or export feeding it."
+        )
     else:
-        description = f"Every source is at or above {min_share:.0%} of its trailing {TRAILING_WEEKS}-week average."
+        description = (
+            f"Every source is at or above {min_share:.0%} of its trailing {TRAILING_WEEKS}-week average."
+        )
     return AssetCheckResult(
         passed=not famished,
         severity=AssetCheckSeverity.WARN,
         description=description,
-        metadata={"sources": MetadataValue.json(table),
-                  "famished": MetadataValue.json([f.source_name for f in famished])},
+        metadata={
+            "sources": MetadataValue.json(table),
+            "famished": MetadataValue.json([f.source_name for f in famished]),
+        },
     )
 
 
 def _lead_flow_check(config: LeadsyncConfig, key: AssetKey) -> AssetChecksDefinition:
     min_share = config.monitoring.lead_flow_min_share
 
-    @asset_check(asset=key, name="lead_flow", pool=WAREHOUSE_POOL,
-                 description=f"Each source's last 7 days reach {min_share:.0%} of its 4-week average.")
+    @asset_check(
+        asset=key,
+        name="lead_flow",
+        pool=WAREHOUSE_POOL,
+        description=f"Each source's last 7 days reach {min_share:.0%} of its 4-week average.",
+    )
     def _check(context: AssetCheckExecutionContext) -> AssetCheckResult:
         con = duckdb.connect(str(config.warehouse_path), read_only=True)
         try:
@@ -247,28 +295,39 @@ def undrained_result(age: Any, max_minutes: int) -> AssetCheckResult:
     return AssetCheckResult(
         passed=passed,
         severity=AssetCheckSeverity.ERROR,
-        description=(f"The oldest undrained submission is {minutes:.0f} min old (limit {max_minutes} min)."
-                     + ("" if passed else " Syncs are not draining the landing store: is the sync running?")),
+        description=(
+            f"The oldest undrained submission is {minutes:.0f} min old (limit {max_minutes} min)."
+            + ("" if passed else " Syncs are not draining the landing store: is the sync running?")
+        ),
         metadata={"oldest_minutes": MetadataValue.float(round(minutes, 1))},
     )
 
 
-def _undrained_check(config: LeadsyncConfig, source_name: str, key: AssetKey,
-                     oldest_age: Callable[..., Any]) -> AssetChecksDefinition:
+def _undrained_check(
+    config: LeadsyncConfig, source_name: str, key: AssetKey, oldest_age: Callable[..., Any]
+) -> AssetChecksDefinition:
     max_minutes = config.webhooks.max_undrained_age_minutes
 
-    @asset_check(asset=key, name="undrained_age",
-                 description=f"No submission waits in the landing store longer than {max_minutes} min.")
+    @asset_check(
+        asset=key,
+        name="undrained_age",
+        description=f"No submission waits in the landing store longer than {max_minutes} min.",
+    )
     def _check(context: AssetCheckExecutionContext) -> AssetCheckResult:
-        return alerting(config, context, key, "undrained_age",
-                        undrained_result(oldest_age(config, source_name), max_minutes))
+        return alerting(
+            config,
+            context,
+            key,
+            "undrained_age",
+            undrained_result(oldest_age(config, source_name), max_minutes),
+        )
 
     return _check
 
 
 def _oldest_undrained_age_fn() -> Callable[..., Any] | None:
     try:
-        from ingestion.webhooks.source import oldest_undrained_age
+        from leadsync.ingestion.webhooks.source import oldest_undrained_age
     except ImportError as exc:
         log.error("leadsync: the webhook backlog check is unavailable: %s", exc)
         return None
@@ -285,7 +344,7 @@ def build_checks(config: LeadsyncConfig, asset_keys: set[AssetKey]) -> list[Asse
         if key not in asset_keys:
             continue
         checks.append(_quarantine_check(config, key))
-        if main_table(src.type) in LEAD_TABLES:
+        if SOURCE_TYPES[src.type].carries_leads:
             checks.append(_freshness_check(config, src.name, key))
         if src.type == "webhook":
             webhook_age = webhook_age or _oldest_undrained_age_fn()

@@ -11,11 +11,11 @@ import contextlib
 import io
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
-from ingestion.config import ConfigError, LeadsyncConfig, load_config
+from leadsync.ingestion.config import ConfigError, LeadsyncConfig, load_config
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -58,16 +58,14 @@ class SyncOutcome:
 
 def load_sources(config: LeadsyncConfig, names: Sequence[str] | None) -> SyncOutcome:
     """Load the selected sources one after another; a failing source doesn't stop the others."""
-    from ingestion.pipeline import run_source
+    from leadsync.ingestion.pipeline import run_source
 
     for name in names or ():
         config.source(name)  # unknown names fail before anything runs
     selected = [config.source(n) for n in names] if names else config.enabled_sources
     missing = config.missing_secrets([s.name for s in selected if s.type != "webhook"])
     if missing:
-        raise CommandError(
-            "Missing secrets: " + "; ".join(missing) + ". Export them and run again."
-        )
+        raise CommandError("Missing secrets: " + "; ".join(missing) + ". Export them and run again.")
     outcome = SyncOutcome()
     for src in selected:
         try:
@@ -81,8 +79,8 @@ def load_sources(config: LeadsyncConfig, names: Sequence[str] | None) -> SyncOut
 
 def build_transform(config: LeadsyncConfig) -> None:
     """dbt build (models + tests) with progress, then publish the BI copy."""
-    from orchestration.bi_copy import publish_bi_copy
-    from orchestration.dbt_project import dbt_resource, dbt_vars_arg
+    from leadsync.orchestration.bi_copy import publish_bi_copy
+    from leadsync.orchestration.dbt_project import dbt_resource, dbt_vars_arg
 
     progress("transform: dbt build")
     started = time.perf_counter()
@@ -97,8 +95,11 @@ def build_transform(config: LeadsyncConfig) -> None:
             if info.get("name") not in ("LogModelResult", "LogSeedResult", "LogTestResult"):
                 continue
             node = event.raw_event.get("data", {}).get("node_info", {})
-            kind = "test" if info["name"] == "LogTestResult" else (
-                "seed" if info["name"] == "LogSeedResult" else "model")
+            kind = (
+                "test"
+                if info["name"] == "LogTestResult"
+                else ("seed" if info["name"] == "LogSeedResult" else "model")
+            )
             done[kind] += 1
             status = str(node.get("node_status", ""))
             if status in ("error", "fail", "runtime error"):
@@ -106,7 +107,9 @@ def build_transform(config: LeadsyncConfig) -> None:
                 progress(f"  dbt: {info.get('msg', '').strip()}")
             elif kind == "model":
                 relation = node.get("node_relation") or {}
-                progress(f"  dbt: built {relation.get('schema', '?')}.{relation.get('alias') or node.get('node_name')}")
+                progress(
+                    f"  dbt: built {relation.get('schema', '?')}.{relation.get('alias') or node.get('node_name')}"
+                )
     progress(f"transform: {done['model']} models, {done['seed']} seeds, {done['test']} tests run")
     if not invocation.is_successful():
         detail = ", ".join(failed[:5]) or one_line(invocation.get_error() or Exception("see dbt log"))
@@ -128,6 +131,7 @@ def warehouse_summary(config: LeadsyncConfig) -> dict[str, int]:
         return {}
     con = duckdb.connect(str(path), read_only=True)
     try:
+
         def scalar(sql: str) -> int:
             try:
                 return int(con.execute(sql).fetchone()[0] or 0)
@@ -165,7 +169,7 @@ def cmd_sync(config: LeadsyncConfig, args: argparse.Namespace) -> int:
     for warning in config.warnings():
         progress(f"warning: {warning}")
     if args.reparse:
-        from ingestion.webhooks.source import reparse_source
+        from leadsync.ingestion.webhooks.source import reparse_source
 
         src = config.source(args.reparse)
         if src.type != "webhook":
@@ -196,7 +200,7 @@ def cmd_transform(config: LeadsyncConfig, args: argparse.Namespace) -> int:
 # other commands
 # ---------------------------------------------------------------------------------------------
 def cmd_serve_webhooks(config: LeadsyncConfig, args: argparse.Namespace) -> int:
-    from ingestion.webhooks.receiver import serve
+    from leadsync.ingestion.webhooks.receiver import serve
 
     webhook_sources = config.sources_of_type("webhook")
     if not webhook_sources:
@@ -210,7 +214,7 @@ def cmd_serve_webhooks(config: LeadsyncConfig, args: argparse.Namespace) -> int:
 
 
 def cmd_report(config: LeadsyncConfig, args: argparse.Namespace) -> int:
-    from reporting import ReportError, build_report
+    from leadsync.reporting import ReportError, build_report
 
     try:
         path = build_report(config, args.out)
@@ -221,7 +225,7 @@ def cmd_report(config: LeadsyncConfig, args: argparse.Namespace) -> int:
 
 
 def cmd_forget(config: LeadsyncConfig, args: argparse.Namespace) -> int:
-    from orchestration.forget import forget_person
+    from leadsync.orchestration.forget import forget_person
 
     report = forget_person(config, args.email, progress=progress)
     for place, count in report.removed.items():
@@ -233,14 +237,14 @@ def cmd_forget(config: LeadsyncConfig, args: argparse.Namespace) -> int:
 
 
 def cmd_docs(config: LeadsyncConfig, args: argparse.Namespace) -> int:
-    from orchestration.docs import serve_docs
+    from leadsync.orchestration.docs import serve_docs
 
     serve_docs(config, args.host, args.port)
     return EXIT_OK
 
 
 def cmd_demo(config_path: str | None, args: argparse.Namespace) -> int:
-    from orchestration.demo import run_demo
+    from leadsync.orchestration.demo import run_demo
 
     return run_demo(config_path, fresh=args.fresh)
 
@@ -253,16 +257,24 @@ def build_parser() -> argparse.ArgumentParser:
         prog="leadsync",
         description="Sync sales-lead sources into a DuckDB warehouse and build the lead marts.",
     )
-    parser.add_argument("--config", metavar="PATH",
-                        help="config file (default: $LEADSYNC_CONFIG or ./leadsync.yaml)")
+    parser.add_argument(
+        "--config", metavar="PATH", help="config file (default: $LEADSYNC_CONFIG or ./leadsync.yaml)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("sync", help="extract+load the configured sources, then build the dbt project")
-    p.add_argument("--source", action="append", metavar="NAME",
-                   help="only this source (repeatable; default: all enabled sources)")
+    p.add_argument(
+        "--source",
+        action="append",
+        metavar="NAME",
+        help="only this source (repeatable; default: all enabled sources)",
+    )
     p.add_argument("--no-transform", action="store_true", help="load only; skip the dbt build")
-    p.add_argument("--reparse", metavar="NAME",
-                   help="re-parse a webhook source's stored submissions (after a parser fix)")
+    p.add_argument(
+        "--reparse",
+        metavar="NAME",
+        help="re-parse a webhook source's stored submissions (after a parser fix)",
+    )
 
     sub.add_parser("transform", help="build (run + test) the dbt project only")
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from dagster_dbt import DbtCliResource, DbtProject
 
-from ingestion.config import LeadsyncConfig
+from leadsync.ingestion.config import LeadsyncConfig
 
 # What dbt's profile reads (transform/profiles.yml). Deliberately not $LEADSYNC_WAREHOUSE, the
 # user's override: setting that here would leak this config's path into every later config
@@ -62,8 +62,9 @@ def dbt_resource(config: LeadsyncConfig, project_dir: Path | None = None) -> Dbt
     )
 
 
-def prepare_manifest(config: LeadsyncConfig, target_path: Path | None = None,
-                     project_dir: Path | None = None) -> Path:
+def prepare_manifest(
+    config: LeadsyncConfig, target_path: Path | None = None, project_dir: Path | None = None
+) -> Path:
     """Parse the dbt project and return its manifest.json.
 
     dagster-dbt parses by itself only under `dagster dev`; Definitions built anywhere else
@@ -73,18 +74,27 @@ def prepare_manifest(config: LeadsyncConfig, target_path: Path | None = None,
     configure_dbt_env(config)
     project = dbt_project(target_path, project_dir)
     dbt_resource(config, project_dir).cli(
-        ["parse", "--quiet", *dbt_vars_arg(config)], target_path=project.target_path,
+        ["parse", "--quiet", *dbt_vars_arg(config)],
+        target_path=project.target_path,
     ).wait()
     return project.manifest_path
 
 
-def run_dbt(config: LeadsyncConfig, args: list[str], *, raise_on_error: bool = True,
-            target_path: Path | None = None, project_dir: Path | None = None) -> Any:
+def run_dbt(
+    config: LeadsyncConfig,
+    args: list[str],
+    *,
+    raise_on_error: bool = True,
+    target_path: Path | None = None,
+    project_dir: Path | None = None,
+) -> Any:
     """Run a dbt command (e.g. ["build"]) outside Dagster; returns the finished invocation.
 
     Tests pass their own `target_path` so concurrent dbt runs never share transform/target.
     """
     invocation = dbt_resource(config, project_dir).cli(
-        [*args, *dbt_vars_arg(config)], raise_on_error=raise_on_error, target_path=target_path,
+        [*args, *dbt_vars_arg(config)],
+        raise_on_error=raise_on_error,
+        target_path=target_path,
     )
     return invocation.wait()

@@ -15,15 +15,15 @@ from pathlib import Path
 
 from dagster import AssetKey, Definitions, definitions
 
-from ingestion.config import LeadsyncConfig, load_config
-from orchestration.assets.ingestion import build_ingestion_assets
-from orchestration.assets.publish import build_bi_copy_asset, build_report_asset
-from orchestration.assets.transform import MARTS_GROUP, build_transform_assets
-from orchestration.checks import build_checks
-from orchestration.jobs import build_jobs
-from orchestration.resources import build_resources
-from orchestration.schedules import build_schedules
-from orchestration.sensors import build_sensors
+from leadsync.ingestion.config import LeadsyncConfig, load_config
+from leadsync.orchestration.assets.ingestion import build_ingestion_assets
+from leadsync.orchestration.assets.publish import build_bi_copy_asset, build_report_asset
+from leadsync.orchestration.assets.transform import MARTS_GROUP, build_transform_assets
+from leadsync.orchestration.checks import build_checks
+from leadsync.orchestration.jobs import build_jobs
+from leadsync.orchestration.resources import build_resources
+from leadsync.orchestration.schedules import build_schedules
+from leadsync.orchestration.sensors import build_sensors
 
 
 def default_dbt_target(config: LeadsyncConfig) -> Path:
@@ -31,8 +31,13 @@ def default_dbt_target(config: LeadsyncConfig) -> Path:
     return config.state_dir / "dagster_dbt"
 
 
-def build_definitions(config: LeadsyncConfig, *, dbt_target_path: Path | None = None,
-                      dbt_project_dir: Path | None = None, with_report: bool = True) -> Definitions:
+def build_definitions(
+    config: LeadsyncConfig,
+    *,
+    dbt_target_path: Path | None = None,
+    dbt_project_dir: Path | None = None,
+    with_report: bool = True,
+) -> Definitions:
     """Everything Dagster runs for this config: assets, checks, jobs, schedules, sensors."""
     target = Path(dbt_target_path or default_dbt_target(config))
     ingestion = build_ingestion_assets(config)

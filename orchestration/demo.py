@@ -25,8 +25,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from ingestion.config import CONFIG_ENV, ConfigError, LeadsyncConfig, load_config
-from orchestration.cli import (
+from leadsync.ingestion.config import CONFIG_ENV, ConfigError, LeadsyncConfig, load_config
+from leadsync.ingestion.source_types import SOURCE_TYPES
+from leadsync.orchestration.cli import (
     CommandError,
     build_transform,
     load_sources,
@@ -36,8 +37,6 @@ from orchestration.cli import (
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_CONFIG = REPO / "leadsync.yaml"
-SANDBOX_FOR_TYPE = {"meta_lead_ads": "meta", "linkedin_lead_gen": "linkedin",
-                    "google_ads_lead_forms": "google_ads"}
 
 
 def _port_free(port: int) -> bool:
@@ -62,7 +61,7 @@ def _with_port(url: str, port: int) -> str:
 
 def demo_credentials(config: LeadsyncConfig) -> dict[str, str]:
     """Values the sandboxes accept and the webhook samples are signed with."""
-    from ingestion.sandboxes import google_ads, linkedin, meta
+    from leadsync.ingestion.sandboxes import google_ads, linkedin, meta
 
     creds: dict[str, str] = {}
     for src in config.enabled_sources:
@@ -75,9 +74,11 @@ def demo_credentials(config: LeadsyncConfig) -> dict[str, str]:
         elif src.type == "meta_lead_ads":
             creds[src.access_token_env] = meta.VALID_TOKEN
         elif src.type == "linkedin_lead_gen":
-            for key, value in (("client_id_env", linkedin.CLIENT_ID),
-                               ("client_secret_env", linkedin.CLIENT_SECRET),
-                               ("refresh_token_env", linkedin.REFRESH_TOKEN)):
+            for key, value in (
+                ("client_id_env", linkedin.CLIENT_ID),
+                ("client_secret_env", linkedin.CLIENT_SECRET),
+                ("refresh_token_env", linkedin.REFRESH_TOKEN),
+            ):
                 if getattr(src, key):
                     creds[getattr(src, key)] = value
         elif src.type == "google_ads_lead_forms":
@@ -94,11 +95,11 @@ def start_sandboxes(config: LeadsyncConfig, stack: ExitStack) -> LeadsyncConfig:
     Each sandbox takes the port written in the config when it is free (so `leadsync sync` with
     the same config works against sandboxes run by hand), else any free port.
     """
-    from ingestion.sandboxes import STARTERS
+    from leadsync.ingestion.sandboxes import STARTERS
 
     sources = []
     for src in config.sources:
-        platform = SANDBOX_FOR_TYPE.get(src.type)
+        platform = SOURCE_TYPES[src.type].sandbox
         if platform is None or not src.enabled:
             sources.append(src)
             continue
@@ -115,7 +116,7 @@ def start_sandboxes(config: LeadsyncConfig, stack: ExitStack) -> LeadsyncConfig:
 
 def send_sample_webhooks(config: LeadsyncConfig, config_file: Path) -> int:
     """Run the real receiver as its own process and post signed samples to it; returns accepted."""
-    from ingestion.webhooks.client import SAMPLE_PROVIDERS, sample_submissions, sign_and_send
+    from leadsync.ingestion.webhooks.client import SAMPLE_PROVIDERS, sample_submissions, sign_and_send
 
     webhook_sources = [s for s in config.sources_of_type("webhook") if s.provider in SAMPLE_PROVIDERS]
     if not webhook_sources:
@@ -123,8 +124,9 @@ def send_sample_webhooks(config: LeadsyncConfig, config_file: Path) -> int:
     port = _free_port()
     env = {**os.environ, CONFIG_ENV: str(config_file)}
     receiver = subprocess.Popen(
-        [sys.executable, "-m", "orchestration.cli", "serve-webhooks", "--port", str(port)],
-        env=env, cwd=str(REPO),
+        [sys.executable, "-m", "leadsync.orchestration.cli", "serve-webhooks", "--port", str(port)],
+        env=env,
+        cwd=str(REPO),
     )
     base_url = f"http://127.0.0.1:{port}"
     accepted = 0
@@ -137,15 +139,18 @@ def send_sample_webhooks(config: LeadsyncConfig, config_file: Path) -> int:
             except httpx.TransportError:
                 pass
             if receiver.poll() is not None or time.monotonic() > deadline:
-                raise CommandError("The webhook receiver did not start; run `leadsync serve-webhooks` to see why.")
+                raise CommandError(
+                    "The webhook receiver did not start; run `leadsync serve-webhooks` to see why."
+                )
             time.sleep(0.2)
         progress(f"webhooks: receiver up at {base_url}; sending signed samples")
         with httpx.Client() as client:
             for src in webhook_sources:
                 secret = os.environ[src.secret_env_names[0]]
                 for sample in sample_submissions((src.provider,), count=3):
-                    answer = sign_and_send(base_url, src, secret, sample.body, sample.content_type,
-                                           client=client)
+                    answer = sign_and_send(
+                        base_url, src, secret, sample.body, sample.content_type, client=client
+                    )
                     if answer.status_code >= 300:
                         raise CommandError(
                             f"The receiver refused a {src.provider} sample for {src.name} "
@@ -164,8 +169,11 @@ def send_sample_webhooks(config: LeadsyncConfig, config_file: Path) -> int:
 
 
 def wipe(config: LeadsyncConfig) -> None:
-    for path in (config.warehouse_path, config.bi_copy_path,
-                 config.warehouse_path.with_name(config.warehouse_path.name + ".wal")):
+    for path in (
+        config.warehouse_path,
+        config.bi_copy_path,
+        config.warehouse_path.with_name(config.warehouse_path.name + ".wal"),
+    ):
         path.unlink(missing_ok=True)
     for folder in (config.landing_dir, config.state_dir):
         shutil.rmtree(folder, ignore_errors=True)
@@ -186,20 +194,23 @@ def run_demo(config_path: str | None = None, *, fresh: bool = False) -> int:
         outcome = load_sources(config, None)
         if outcome.failures:
             raise CommandError(
-                "The demo could not load " + ", ".join(n for n, _ in outcome.failures)
+                "The demo could not load "
+                + ", ".join(n for n, _ in outcome.failures)
                 + f" ({outcome.failures[0][1]})."
             )
     build_transform(config)
 
-    from reporting import build_report
+    from leadsync.reporting import build_report
 
     report_path = build_report(config)
     print()
     print("leadsync demo finished.")
     print_sync_summary(config, outcome)
     print(f"report:         {report_path}")
-    print("next: open the report in a browser, `make dev` for the Dagster UI, or query the BI copy "
-          "with any DuckDB client (see README).")
+    print(
+        "next: open the report in a browser, `make dev` for the Dagster UI, or query the BI copy "
+        "with any DuckDB client (see README)."
+    )
     return 0
 
 

@@ -12,8 +12,8 @@ import http.server
 import logging
 from pathlib import Path
 
-from ingestion.config import LeadsyncConfig
-from orchestration.dbt_project import run_dbt
+from leadsync.ingestion.config import LeadsyncConfig
+from leadsync.orchestration.dbt_project import run_dbt
 
 DOCS_FILES = ("index.html", "manifest.json", "catalog.json")
 
@@ -24,16 +24,18 @@ def docs_dir(config: LeadsyncConfig) -> Path:
     return config.state_dir / "dbt_docs"
 
 
-def generate_docs(config: LeadsyncConfig, target_path: Path | None = None,
-                  project_dir: Path | None = None) -> Path:
+def generate_docs(
+    config: LeadsyncConfig, target_path: Path | None = None, project_dir: Path | None = None
+) -> Path:
     """Run `dbt docs generate` into `target_path` (default: beside the warehouse); returns it.
 
     The catalog reads column types from the warehouse, so run it when no sync is writing.
     """
     target = Path(target_path or docs_dir(config))
     target.mkdir(parents=True, exist_ok=True)
-    invocation = run_dbt(config, ["docs", "generate"], raise_on_error=False, target_path=target,
-                         project_dir=project_dir)
+    invocation = run_dbt(
+        config, ["docs", "generate"], raise_on_error=False, target_path=target, project_dir=project_dir
+    )
     if not invocation.is_successful():
         raise RuntimeError(
             f"dbt docs generate failed (see {target}); run `leadsync transform` first so the "
@@ -45,7 +47,9 @@ def generate_docs(config: LeadsyncConfig, target_path: Path | None = None,
     return target
 
 
-def docs_server(directory: Path, host: str = "127.0.0.1", port: int = 8080) -> http.server.ThreadingHTTPServer:
+def docs_server(
+    directory: Path, host: str = "127.0.0.1", port: int = 8080
+) -> http.server.ThreadingHTTPServer:
     """An HTTP server for the generated site (port 0 picks a free port: see `server_address`)."""
     handler = functools.partial(_QuietHandler, directory=str(directory))
     return http.server.ThreadingHTTPServer((host, port), handler)
@@ -61,8 +65,7 @@ def serve_docs(config: LeadsyncConfig, host: str = "127.0.0.1", port: int = 8080
     directory = generate_docs(config)
     server = docs_server(directory, host, port)
     bound_host, bound_port = server.server_address[:2]
-    print(f"dbt docs for the leadsync marts: http://{bound_host}:{bound_port}/  (Ctrl-C to stop)",
-          flush=True)
+    print(f"dbt docs for the leadsync marts: http://{bound_host}:{bound_port}/  (Ctrl-C to stop)", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -10,12 +10,12 @@ without touching this file. Afterwards the BI copy is republished so BI tools st
 from __future__ import annotations
 
 import glob as globlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import duckdb
 
-from ingestion.config import LeadsyncConfig
+from leadsync.ingestion.config import LeadsyncConfig
 
 # Columns that hold raw, unparsed content in which an address can appear as text.
 RAW_TEXT_COLUMNS = ("raw_content", "body", "body_text")
@@ -105,15 +105,16 @@ def _files_still_mentioning(config: LeadsyncConfig, email: str) -> list[str]:
     return hits
 
 
-def forget_person(config: LeadsyncConfig, email: str,
-                  progress: Callable[[str], None] | None = None) -> ForgetReport:
+def forget_person(
+    config: LeadsyncConfig, email: str, progress: Callable[[str], None] | None = None
+) -> ForgetReport:
     email = email.strip().lower()
     report = ForgetReport()
     if "@" not in email:
         raise ValueError(f"{email!r} is not an email address")
 
     if config.sources_of_type("webhook") or config.landing_dir.exists():
-        from ingestion.webhooks.source import forget_email
+        from leadsync.ingestion.webhooks.source import forget_email
 
         n = forget_email(config, email)
         if n:
@@ -131,7 +132,7 @@ def forget_person(config: LeadsyncConfig, email: str,
         finally:
             con.close()
         if config.bi_copy_path.exists():
-            from orchestration.bi_copy import publish_bi_copy
+            from leadsync.orchestration.bi_copy import publish_bi_copy
 
             publish_bi_copy(config)
             report.notes.append(f"the BI copy {config.bi_copy_path} was republished without them")

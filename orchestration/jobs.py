@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from dagster import AssetKey, AssetSelection, define_asset_job
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
-from ingestion.config import LeadsyncConfig
-from orchestration.assets.ingestion import IngestionAssets
-from orchestration.resources import TRANSIENT_RETRY_POLICY
+from leadsync.ingestion.config import LeadsyncConfig
+from leadsync.orchestration.assets.ingestion import IngestionAssets
+from leadsync.orchestration.resources import TRANSIENT_RETRY_POLICY
 
 FULL_SYNC_JOB = "full_sync"
 DEFAULT_SYNC_JOB = "default_sync"
@@ -63,7 +63,9 @@ def build_jobs(config: LeadsyncConfig, ingestion: IngestionAssets) -> Jobs:
         partitioned = src.name in ingestion.partitioned_sources
         selection = AssetSelection.assets(*keys) if partitioned else with_downstream(keys)
         jobs.by_source[src.name] = define_asset_job(
-            sync_job_name(src.name), selection=selection, op_retry_policy=TRANSIENT_RETRY_POLICY,
+            sync_job_name(src.name),
+            selection=selection,
+            op_retry_policy=TRANSIENT_RETRY_POLICY,
             description=f"Load {src.name} ({src.type})"
             + ("" if partitioned or separate_transform else ", then transform and publish."),
             tags={"leadsync/source": src.name},
@@ -74,17 +76,21 @@ def build_jobs(config: LeadsyncConfig, ingestion: IngestionAssets) -> Jobs:
     default_keys = [k for name in jobs.default_scheduled_sources for k in ingestion.keys_by_source[name]]
     if default_keys:
         jobs.default_sync = define_asset_job(
-            DEFAULT_SYNC_JOB, selection=with_downstream(default_keys),
+            DEFAULT_SYNC_JOB,
+            selection=with_downstream(default_keys),
             op_retry_policy=TRANSIENT_RETRY_POLICY,
             description="Load every source on the default schedule, then transform and publish.",
         )
     jobs.full_sync = define_asset_job(
-        FULL_SYNC_JOB, selection=AssetSelection.all() - AssetSelection.assets(*partitioned_keys),
+        FULL_SYNC_JOB,
+        selection=AssetSelection.all() - AssetSelection.assets(*partitioned_keys),
         op_retry_policy=TRANSIENT_RETRY_POLICY,
         description="Load every (unpartitioned) source, transform and publish: what `leadsync sync` does.",
     )
     jobs.transform = define_asset_job(
-        TRANSFORM_JOB, selection=downstream_only, op_retry_policy=TRANSIENT_RETRY_POLICY,
+        TRANSFORM_JOB,
+        selection=downstream_only,
+        op_retry_policy=TRANSIENT_RETRY_POLICY,
         description="dbt build (models + tests), then the BI copy and the report.",
     )
     return jobs

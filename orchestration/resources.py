@@ -14,15 +14,18 @@ from typing import Any
 from dagster import Backoff, Jitter, RetryPolicy
 from dagster_dlt import DagsterDltResource
 
-from ingestion.config import LeadsyncConfig
-from orchestration.dbt_project import dbt_resource
+from leadsync.ingestion.config import LeadsyncConfig
+from leadsync.orchestration.dbt_project import dbt_resource
 
 WAREHOUSE_POOL = "leadsync_warehouse"
 
 # Transient failures (an API rate limit, a flaky network, a lock held a moment too long) are
 # retried with exponential backoff: 30s, 60s, 120s (+-jitter so retries do not align).
 TRANSIENT_RETRY_POLICY = RetryPolicy(
-    max_retries=3, delay=30, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS,
+    max_retries=3,
+    delay=30,
+    backoff=Backoff.EXPONENTIAL,
+    jitter=Jitter.PLUS_MINUS,
 )
 
 

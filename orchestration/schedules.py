@@ -13,9 +13,9 @@ from dagster import (
     schedule,
 )
 
-from ingestion.config import LeadsyncConfig
-from orchestration.assets.ingestion import IngestionAssets, partitions_for
-from orchestration.jobs import Jobs
+from leadsync.ingestion.config import LeadsyncConfig
+from leadsync.orchestration.assets.ingestion import IngestionAssets, partitions_for
+from leadsync.orchestration.jobs import Jobs
 
 DEFAULT_TIMEZONE = "UTC"
 
@@ -32,9 +32,11 @@ def _partitioned_schedule(config: LeadsyncConfig, source_name: str, jobs: Jobs) 
     assert partitions_def is not None
 
     @schedule(
-        name=schedule_name(job.name), job=job,
+        name=schedule_name(job.name),
+        job=job,
         cron_schedule=src.schedule or config.monitoring.default_schedule,
-        execution_timezone=DEFAULT_TIMEZONE, default_status=DefaultScheduleStatus.RUNNING,
+        execution_timezone=DEFAULT_TIMEZONE,
+        default_status=DefaultScheduleStatus.RUNNING,
     )
     def _tick(context: ScheduleEvaluationContext) -> RunRequest:
         keys = partitions_def.get_partition_keys(current_time=context.scheduled_execution_time)
@@ -43,14 +45,20 @@ def _partitioned_schedule(config: LeadsyncConfig, source_name: str, jobs: Jobs) 
     return _tick
 
 
-def build_schedules(config: LeadsyncConfig, ingestion: IngestionAssets, jobs: Jobs) -> list[ScheduleDefinition]:
+def build_schedules(
+    config: LeadsyncConfig, ingestion: IngestionAssets, jobs: Jobs
+) -> list[ScheduleDefinition]:
     schedules: list[ScheduleDefinition] = []
     if jobs.default_sync is not None:
-        schedules.append(ScheduleDefinition(
-            name=schedule_name(jobs.default_sync.name), job=jobs.default_sync,
-            cron_schedule=config.monitoring.default_schedule, execution_timezone=DEFAULT_TIMEZONE,
-            default_status=DefaultScheduleStatus.RUNNING,
-        ))
+        schedules.append(
+            ScheduleDefinition(
+                name=schedule_name(jobs.default_sync.name),
+                job=jobs.default_sync,
+                cron_schedule=config.monitoring.default_schedule,
+                execution_timezone=DEFAULT_TIMEZONE,
+                default_status=DefaultScheduleStatus.RUNNING,
+            )
+        )
     for src in config.enabled_sources:
         if src.name not in jobs.by_source:
             continue
@@ -58,14 +66,23 @@ def build_schedules(config: LeadsyncConfig, ingestion: IngestionAssets, jobs: Jo
             schedules.append(_partitioned_schedule(config, src.name, jobs))
         elif src.schedule:
             job = jobs.by_source[src.name]
-            schedules.append(ScheduleDefinition(
-                name=schedule_name(job.name), job=job, cron_schedule=src.schedule,
-                execution_timezone=DEFAULT_TIMEZONE, default_status=DefaultScheduleStatus.RUNNING,
-            ))
+            schedules.append(
+                ScheduleDefinition(
+                    name=schedule_name(job.name),
+                    job=job,
+                    cron_schedule=src.schedule,
+                    execution_timezone=DEFAULT_TIMEZONE,
+                    default_status=DefaultScheduleStatus.RUNNING,
+                )
+            )
     if config.monitoring.transform_schedule and jobs.transform is not None:
-        schedules.append(ScheduleDefinition(
-            name=schedule_name(jobs.transform.name), job=jobs.transform,
-            cron_schedule=config.monitoring.transform_schedule, execution_timezone=DEFAULT_TIMEZONE,
-            default_status=DefaultScheduleStatus.RUNNING,
-        ))
+        schedules.append(
+            ScheduleDefinition(
+                name=schedule_name(jobs.transform.name),
+                job=jobs.transform,
+                cron_schedule=config.monitoring.transform_schedule,
+                execution_timezone=DEFAULT_TIMEZONE,
+                default_status=DefaultScheduleStatus.RUNNING,
+            )
+        )
     return schedules

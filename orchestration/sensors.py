@@ -11,7 +11,8 @@ partitioned loads, and alert when any run fails.
 import hashlib
 import json
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from dagster import (
     DagsterRunStatus,
@@ -29,15 +30,19 @@ from dagster import (
     sensor,
 )
 
-from ingestion.config import LeadsyncConfig
-from orchestration.alerts import send_alert
-from orchestration.jobs import Jobs
+from leadsync.ingestion.config import LeadsyncConfig
+from leadsync.ingestion.source_types import SOURCE_TYPES
+from leadsync.orchestration.alerts import send_alert
+from leadsync.orchestration.jobs import Jobs
 
-FILE_SOURCE_TYPES = ("csv", "activity_csv", "target_accounts", "spend_csv")
 FILE_SENSOR_INTERVAL_SECONDS = 30
 BACKLOG_SENSOR_INTERVAL_SECONDS = 60
-_ACTIVE = [DagsterRunStatus.QUEUED, DagsterRunStatus.NOT_STARTED, DagsterRunStatus.STARTING,
-           DagsterRunStatus.STARTED]
+_ACTIVE = [
+    DagsterRunStatus.QUEUED,
+    DagsterRunStatus.NOT_STARTED,
+    DagsterRunStatus.STARTING,
+    DagsterRunStatus.STARTED,
+]
 
 log = logging.getLogger("leadsync.sensors")
 
@@ -68,7 +73,8 @@ def _file_sensor(config: LeadsyncConfig, source_name: str, job_name: str) -> Sen
     pattern = config.resolve(config.source(source_name).path)
 
     @sensor(
-        name=f"new_files_{source_name}", job_name=job_name,
+        name=f"new_files_{source_name}",
+        job_name=job_name,
         minimum_interval_seconds=FILE_SENSOR_INTERVAL_SECONDS,
         default_status=DefaultSensorStatus.RUNNING,
         description=f"Starts {job_name} when a file matching {pattern} appears or changes.",
@@ -84,10 +90,12 @@ def _file_sensor(config: LeadsyncConfig, source_name: str, job_name: str) -> Sen
         if not changed:
             return SensorResult(skip_reason=SkipReason(f"No new file in {pattern}."), cursor=cursor)
         return SensorResult(
-            run_requests=[RunRequest(
-                run_key=f"{source_name}:{hashlib.sha1(cursor.encode()).hexdigest()[:12]}",
-                tags={"leadsync/trigger": "new_files", "leadsync/files": ", ".join(changed)[:500]},
-            )],
+            run_requests=[
+                RunRequest(
+                    run_key=f"{source_name}:{hashlib.sha1(cursor.encode()).hexdigest()[:12]}",
+                    tags={"leadsync/trigger": "new_files", "leadsync/files": ", ".join(changed)[:500]},
+                )
+            ],
             cursor=cursor,
         )
 
@@ -97,10 +105,12 @@ def _file_sensor(config: LeadsyncConfig, source_name: str, job_name: str) -> Sen
 # ---------------------------------------------------------------------------------------------
 # webhook landing backlog
 # ---------------------------------------------------------------------------------------------
-def _backlog_sensor(config: LeadsyncConfig, source_name: str, job_name: str,
-                    pending_count: Callable[..., int]) -> SensorDefinition:
+def _backlog_sensor(
+    config: LeadsyncConfig, source_name: str, job_name: str, pending_count: Callable[..., int]
+) -> SensorDefinition:
     @sensor(
-        name=f"webhook_backlog_{source_name}", job_name=job_name,
+        name=f"webhook_backlog_{source_name}",
+        job_name=job_name,
         minimum_interval_seconds=BACKLOG_SENSOR_INTERVAL_SECONDS,
         default_status=DefaultSensorStatus.RUNNING,
         description=f"Starts {job_name} when the landing store holds undrained {source_name} submissions.",
@@ -119,7 +129,7 @@ def _backlog_sensor(config: LeadsyncConfig, source_name: str, job_name: str,
 
 def _pending_count_fn() -> Callable[..., int] | None:
     try:
-        from ingestion.webhooks.source import pending_count
+        from leadsync.ingestion.webhooks.source import pending_count
     except ImportError as exc:
         log.error("leadsync: the webhook backlog sensor is unavailable: %s", exc)
         return None
@@ -131,14 +141,18 @@ def _pending_count_fn() -> Callable[..., int] | None:
 # ---------------------------------------------------------------------------------------------
 def _transform_after(jobs: Jobs, partitioned: list[str]) -> SensorDefinition:
     @run_status_sensor(
-        name="transform_after_partitioned_loads", run_status=DagsterRunStatus.SUCCESS,
-        monitored_jobs=[jobs.by_source[n] for n in partitioned], request_job=jobs.transform,
+        name="transform_after_partitioned_loads",
+        run_status=DagsterRunStatus.SUCCESS,
+        monitored_jobs=[jobs.by_source[n] for n in partitioned],
+        request_job=jobs.transform,
         default_status=DefaultSensorStatus.RUNNING,
         description="A date-partitioned load finished: build the transform and publish below it.",
     )
     def _chain(context: RunStatusSensorContext) -> RunRequest:
-        return RunRequest(run_key=f"after:{context.dagster_run.run_id}",
-                          tags={"leadsync/trigger": f"after {context.dagster_run.job_name}"})
+        return RunRequest(
+            run_key=f"after:{context.dagster_run.run_id}",
+            tags={"leadsync/trigger": f"after {context.dagster_run.job_name}"},
+        )
 
     return _chain
 
@@ -163,9 +177,10 @@ def failure_message(context: RunFailureSensorContext) -> str:
 
 def build_failure_sensor(config: LeadsyncConfig) -> SensorDefinition:
     @run_failure_sensor(
-        name="alert_on_run_failure", default_status=DefaultSensorStatus.RUNNING,
+        name="alert_on_run_failure",
+        default_status=DefaultSensorStatus.RUNNING,
         description="Posts failed runs to the log and the Slack-compatible webhook "
-                    "named by monitoring.alert_webhook_url_env.",
+        "named by monitoring.alert_webhook_url_env.",
     )
     def alert_on_run_failure(context: RunFailureSensorContext) -> None:
         send_alert(config, failure_message(context))
@@ -180,13 +195,15 @@ def build_sensors(config: LeadsyncConfig, jobs: Jobs, partitioned_sources: set[s
         job = jobs.by_source.get(src.name)
         if job is None:
             continue
-        if src.type in FILE_SOURCE_TYPES:
+        if SOURCE_TYPES[src.type].file_based:
             sensors.append(_file_sensor(config, src.name, job.name))
         elif src.type == "webhook":
             pending = pending or _pending_count_fn()
             if pending is not None:
                 sensors.append(_backlog_sensor(config, src.name, job.name, pending))
-    partitioned = [n for n in config.enabled_sources if n.name in partitioned_sources and n.name in jobs.by_source]
+    partitioned = [
+        n for n in config.enabled_sources if n.name in partitioned_sources and n.name in jobs.by_source
+    ]
     if partitioned and jobs.transform is not None and not config.monitoring.transform_schedule:
         sensors.append(_transform_after(jobs, [s.name for s in partitioned]))
     return sensors

@@ -11,17 +11,23 @@ import os
 import tempfile
 from pathlib import Path
 
-from ingestion.config import LeadsyncConfig
-from reporting.charts import chart_specs
-from reporting.html import render_page
-from reporting.queries import ReportData, load_report_data
-from reporting.summary import summary_lines
-from reporting.warehouse import ReportError, marts_file, open_marts
+from leadsync.ingestion.config import LeadsyncConfig
+from leadsync.reporting.charts import chart_specs
+from leadsync.reporting.html import render_page
+from leadsync.reporting.queries import ReportData, load_report_data
+from leadsync.reporting.summary import summary_lines
+from leadsync.reporting.warehouse import ReportError, marts_file, open_marts
 
 REPORT_FILE = "report.html"
 
-__all__ = ["REPORT_FILE", "ReportError", "build_report", "default_report_path", "report_data",
-           "render_report"]
+__all__ = [
+    "REPORT_FILE",
+    "ReportError",
+    "build_report",
+    "default_report_path",
+    "report_data",
+    "render_report",
+]
 
 
 def default_report_path(config: LeadsyncConfig) -> Path:
@@ -43,12 +49,13 @@ def report_data(config: LeadsyncConfig, *, period_days: int | None = None) -> Re
 
 def render_report(data: ReportData, *, generated_at: dt.datetime | None = None) -> str:
     """The page for already-loaded figures."""
-    generated_at = generated_at or dt.datetime.now(dt.timezone.utc)
+    generated_at = generated_at or dt.datetime.now(dt.UTC)
     return render_page(data, summary_lines(data), chart_specs(data), generated_at)
 
 
-def build_report(config: LeadsyncConfig, out_path: str | Path | None = None, *,
-                 period_days: int | None = None) -> Path:
+def build_report(
+    config: LeadsyncConfig, out_path: str | Path | None = None, *, period_days: int | None = None
+) -> Path:
     """Write the report and return its path (default `<warehouse dir>/report.html`).
 
     `period_days` limits the report to the last N days of data (ending at the newest record);

@@ -13,18 +13,29 @@ from typing import Any
 
 import altair as alt
 
-from reporting import formatting as fmt
-from reporting.queries import FUNNEL_STAGES, MIN_JUDGED_WEEKS, ReportData
+from leadsync.reporting import formatting as fmt
+from leadsync.reporting.queries import FUNNEL_STAGES, MIN_JUDGED_WEEKS, ReportData
 
 # Okabe-Ito, colour-blind safe; used with text labels, never alone.
-BLUE, ORANGE, VERMILLION, SKY, GREEN, GREY = ("#0072B2", "#E69F00", "#D55E00", "#56B4E9",
-                                              "#009E73", "#999999")
+BLUE, ORANGE, VERMILLION, SKY, GREEN, GREY = (
+    "#0072B2",
+    "#E69F00",
+    "#D55E00",
+    "#56B4E9",
+    "#009E73",
+    "#999999",
+)
 HALF_WIDTH = 470  # two charts side by side inside a 1366 px window
 FULL_WIDTH = 1000
 BAR_STEP = 22
 LIGHT_GREY = "#C8C8C8"
-STATUS_COLOURS = {"steady": BLUE, "feast": GREEN, "famine": VERMILLION, "partial week": GREY,
-                  "not judged": LIGHT_GREY}
+STATUS_COLOURS = {
+    "steady": BLUE,
+    "feast": GREEN,
+    "famine": VERMILLION,
+    "partial week": GREY,
+    "not judged": LIGHT_GREY,
+}
 WORDY_WEEKS = 12  # up to this many weeks a panel has room for "▼ famine"; beyond, the arrow alone
 FLOW_PANEL_WIDTH = 400
 
@@ -52,10 +63,12 @@ def chart_specs(data: ReportData) -> dict[str, dict[str, Any]]:
 
 
 def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    return (chart.configure_view(stroke=None)
-            .configure_axis(labelFontSize=11, titleFontSize=12, grid=False)
-            .configure_legend(orient="bottom", labelFontSize=11, titleFontSize=11)
-            .configure_title(fontSize=14, anchor="start"))
+    return (
+        chart.configure_view(stroke=None)
+        .configure_axis(labelFontSize=11, titleFontSize=12, grid=False)
+        .configure_legend(orient="bottom", labelFontSize=11, titleFontSize=11)
+        .configure_title(fontSize=14, anchor="start")
+    )
 
 
 def flow_chart(data: ReportData) -> alt.TopLevelMixin:
@@ -67,69 +80,113 @@ def flow_chart(data: ReportData) -> alt.TopLevelMixin:
     multi_year = len({w.week_start.year for w in data.weekly_flow}) > 1
     means = {s.source_name: s.mean_per_week for s in data.steadiness}
     weeks = len({w.week_start for w in data.weekly_flow})
-    marks = ({"famine": "▼ famine", "feast": "▲ feast"} if weeks <= WORDY_WEEKS
-             else {"famine": "▼", "feast": "▲"})
-    rows = [{
-        "source": w.source_name, "week_start": w.week_start.isoformat(),
-        "week": f"{w.week_start.day} {w.week_start:%b}" + (f" {w.week_start:%y}" if multi_year else ""),
-        "records": w.records, "status": w.status,
-        "mark": marks.get(w.status, ""),
-        "average": round(means.get(w.source_name, 0.0), 2),
-    } for w in data.weekly_flow]
-    x = alt.X("week:O", title=None,
-              sort=alt.EncodingSortField(field="week_start", op="min"),
-              axis=alt.Axis(labelAngle=-45, labelOverlap="greedy"))
+    marks = (
+        {"famine": "▼ famine", "feast": "▲ feast"} if weeks <= WORDY_WEEKS else {"famine": "▼", "feast": "▲"}
+    )
+    rows = [
+        {
+            "source": w.source_name,
+            "week_start": w.week_start.isoformat(),
+            "week": f"{w.week_start.day} {w.week_start:%b}" + (f" {w.week_start:%y}" if multi_year else ""),
+            "records": w.records,
+            "status": w.status,
+            "mark": marks.get(w.status, ""),
+            "average": round(means.get(w.source_name, 0.0), 2),
+        }
+        for w in data.weekly_flow
+    ]
+    x = alt.X(
+        "week:O",
+        title=None,
+        sort=alt.EncodingSortField(field="week_start", op="min"),
+        axis=alt.Axis(labelAngle=-45, labelOverlap="greedy"),
+    )
     base = alt.Chart().encode(x=x)
     dated = fmt.dated_by(data.time_basis)
     bars = base.mark_bar().encode(
         y=alt.Y("records:Q", title="records per week"),
-        color=alt.Color("status:N", title="week",
-                        scale=alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values()))),
-        tooltip=[alt.Tooltip("source:N"), alt.Tooltip("week_start:N", title=f"week of ({dated})"),
-                 alt.Tooltip("records:Q"), alt.Tooltip("status:N"),
-                 alt.Tooltip("average:Q", title="weekly average")],
+        color=alt.Color(
+            "status:N",
+            title="week",
+            scale=alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values())),
+        ),
+        tooltip=[
+            alt.Tooltip("source:N"),
+            alt.Tooltip("week_start:N", title=f"week of ({dated})"),
+            alt.Tooltip("records:Q"),
+            alt.Tooltip("status:N"),
+            alt.Tooltip("average:Q", title="weekly average"),
+        ],
     )
     labels = base.mark_text(dy=-6, fontSize=10, fontWeight="bold", baseline="bottom").encode(
-        y=alt.Y("records:Q"), text="mark:N",
+        y=alt.Y("records:Q"),
+        text="mark:N",
     )
-    average = alt.Chart().mark_rule(strokeDash=[4, 3], color="#333").encode(
-        y=alt.Y("mean(average):Q"), tooltip=[alt.Tooltip("mean(average):Q", title="weekly average")],
+    average = (
+        alt.Chart()
+        .mark_rule(strokeDash=[4, 3], color="#333")
+        .encode(
+            y=alt.Y("mean(average):Q"),
+            tooltip=[alt.Tooltip("mean(average):Q", title="weekly average")],
+        )
     )
     panel_width = min(FLOW_PANEL_WIDTH, max(240, weeks * 40))
     layered = alt.layer(bars, labels, average, data=alt.Data(values=rows)).properties(
-        width=panel_width, height=140)
-    return _config(layered.facet(
-        facet=alt.Facet("source:N", title=None, header=alt.Header(labelFontSize=13, labelFontWeight="bold")),
-        columns=max(1, FULL_WIDTH // (panel_width + 80)),
-    ).properties(title=alt.TitleParams(
-        f"Records per week, {dated} (dashed line: the source's weekly average)",
-        subtitle=[f"▼ famine / ▲ feast: a full week more than {fmt.pct(data.feast_famine_band)} under / "
-                  "over the source's weekly average. Each source's bars start at the week of its "
-                  "first record;",
-                  f"a source with fewer than {MIN_JUDGED_WEEKS} full weeks since then is too new to "
-                  "judge (light grey, “not judged”)."],
-        subtitleFontSize=11)))
+        width=panel_width, height=140
+    )
+    return _config(
+        layered.facet(
+            facet=alt.Facet(
+                "source:N", title=None, header=alt.Header(labelFontSize=13, labelFontWeight="bold")
+            ),
+            columns=max(1, FULL_WIDTH // (panel_width + 80)),
+        ).properties(
+            title=alt.TitleParams(
+                f"Records per week, {dated} (dashed line: the source's weekly average)",
+                subtitle=[
+                    f"▼ famine / ▲ feast: a full week more than {fmt.pct(data.feast_famine_band)} under / "
+                    "over the source's weekly average. Each source's bars start at the week of its "
+                    "first record;",
+                    f"a source with fewer than {MIN_JUDGED_WEEKS} full weeks since then is too new to "
+                    "judge (light grey, “not judged”).",
+                ],
+                subtitleFontSize=11,
+            )
+        )
+    )
 
 
-def _grouped_bars(rows: list[dict[str, Any]], *, measure_order: list[str], colours: list[str],
-                  title: str | None, x_title: str, x_format: str, width: int = HALF_WIDTH) -> alt.TopLevelMixin:
+def _grouped_bars(
+    rows: list[dict[str, Any]],
+    *,
+    measure_order: list[str],
+    colours: list[str],
+    title: str | None,
+    x_title: str,
+    x_format: str,
+    width: int = HALF_WIDTH,
+) -> alt.TopLevelMixin:
     """Horizontal bars, one group per row name, each bar labelled with its value and measure."""
     names = list(dict.fromkeys(r["name"] for r in rows))
     y = alt.Y("name:N", title=None, sort=names, axis=alt.Axis(labelLimit=180))
     base = alt.Chart(alt.Data(values=rows)).encode(
-        y=y, yOffset=alt.YOffset("measure:N", sort=measure_order),
+        y=y,
+        yOffset=alt.YOffset("measure:N", sort=measure_order),
         x=alt.X("value:Q", title=x_title, axis=alt.Axis(format=x_format)),
     )
     bars = base.mark_bar(height=BAR_STEP - 6).encode(
-        color=alt.Color("measure:N", title=None, sort=measure_order,
-                        scale=alt.Scale(domain=measure_order, range=colours)),
-        tooltip=[alt.Tooltip("name:N", title="group"), alt.Tooltip("measure:N"),
-                 alt.Tooltip("label:N", title="value")],
+        color=alt.Color(
+            "measure:N", title=None, sort=measure_order, scale=alt.Scale(domain=measure_order, range=colours)
+        ),
+        tooltip=[
+            alt.Tooltip("name:N", title="group"),
+            alt.Tooltip("measure:N"),
+            alt.Tooltip("label:N", title="value"),
+        ],
     )
     text = base.mark_text(align="left", dx=3, fontSize=10).encode(text="label:N")
     height = max(60, len(rows) * BAR_STEP)
-    return _config(alt.layer(bars, text).properties(width=width - 200, height=height,
-                                                    title=title or ""))
+    return _config(alt.layer(bars, text).properties(width=width - 200, height=height, title=title or ""))
 
 
 def _outcome(data: ReportData) -> tuple[str, str]:
@@ -144,11 +201,19 @@ def _share_rows(groups: list, overall: Any, stage: str, label: str) -> list[dict
     rows = []
     total_new, total_outcome = overall.new_leads, overall.stage_counts.get(stage, 0)
     for g in groups:
-        for measure, part, whole in (("new leads", g.new_leads, total_new),
-                                     (label, g.stage_counts.get(stage, 0), total_outcome)):
+        for measure, part, whole in (
+            ("new leads", g.new_leads, total_new),
+            (label, g.stage_counts.get(stage, 0), total_outcome),
+        ):
             share = part / whole if whole else 0.0
-            rows.append({"name": g.name, "measure": f"share of {measure}", "value": share,
-                         "label": f"{fmt.pct(share)} of {measure} ({fmt.count(part)})"})
+            rows.append(
+                {
+                    "name": g.name,
+                    "measure": f"share of {measure}",
+                    "value": share,
+                    "label": f"{fmt.pct(share)} of {measure} ({fmt.count(part)})",
+                }
+            )
     return rows
 
 
@@ -156,29 +221,57 @@ def share_chart(data: ReportData) -> alt.TopLevelMixin:
     """Share of new leads next to share of the deepest outcome: who delivers, who brings volume."""
     stage, label = _outcome(data)
     rows = _share_rows([g for g in data.level("source") if g.records], data.overall, stage, label)
-    return _grouped_bars(rows, measure_order=["share of new leads", f"share of {label}"],
-                         colours=[SKY, BLUE], title=f"Volume vs results: new leads and {label}",
-                         x_title="share of the total", x_format="%")
+    return _grouped_bars(
+        rows,
+        measure_order=["share of new leads", f"share of {label}"],
+        colours=[SKY, BLUE],
+        title=f"Volume vs results: new leads and {label}",
+        x_title="share of the total",
+        x_format="%",
+    )
 
 
 def origin_chart(data: ReportData) -> alt.TopLevelMixin:
     stage, label = _outcome(data)
     rows = _share_rows(data.level("origin"), data.overall, stage, label)
-    return _grouped_bars(rows, measure_order=["share of new leads", f"share of {label}"],
-                         colours=[SKY, BLUE], title=f"Share of new leads and of {label}",
-                         x_title="share of the total", x_format="%")
+    return _grouped_bars(
+        rows,
+        measure_order=["share of new leads", f"share of {label}"],
+        colours=[SKY, BLUE],
+        title=f"Share of new leads and of {label}",
+        x_title="share of the total",
+        x_format="%",
+    )
 
 
 def duplicates_chart(data: ReportData) -> alt.TopLevelMixin:
     rows = []
     for g in data.level("source"):
-        rows.append({"name": g.name, "measure": "new people", "value": g.new_leads,
-                     "label": f"{fmt.count(g.new_leads)} new"})
-        rows.append({"name": g.name, "measure": "duplicates", "value": g.duplicates,
-                     "label": f"{fmt.count(g.duplicates)} duplicate{'' if g.duplicates == 1 else 's'} "
-                              f"({fmt.pct(g.duplicate_rate)})"})
-    return _grouped_bars(rows, measure_order=["new people", "duplicates"], colours=[BLUE, ORANGE],
-                         title=None, x_title="records", x_format="d")
+        rows.append(
+            {
+                "name": g.name,
+                "measure": "new people",
+                "value": g.new_leads,
+                "label": f"{fmt.count(g.new_leads)} new",
+            }
+        )
+        rows.append(
+            {
+                "name": g.name,
+                "measure": "duplicates",
+                "value": g.duplicates,
+                "label": f"{fmt.count(g.duplicates)} duplicate{'' if g.duplicates == 1 else 's'} "
+                f"({fmt.pct(g.duplicate_rate)})",
+            }
+        )
+    return _grouped_bars(
+        rows,
+        measure_order=["new people", "duplicates"],
+        colours=[BLUE, ORANGE],
+        title=None,
+        x_title="records",
+        x_format="d",
+    )
 
 
 def funnel_chart(data: ReportData) -> alt.TopLevelMixin:
@@ -188,38 +281,58 @@ def funnel_chart(data: ReportData) -> alt.TopLevelMixin:
     for g in groups:
         for stage in FUNNEL_STAGES:
             rate = g.rate(stage) or 0.0
-            rows.append({"name": g.name, "stage": stage, "rate": rate,
-                         "label": f"{fmt.pct(rate)} ({fmt.count(g.stage_counts.get(stage, 0))})"})
+            rows.append(
+                {
+                    "name": g.name,
+                    "stage": stage,
+                    "rate": rate,
+                    "label": f"{fmt.pct(rate)} ({fmt.count(g.stage_counts.get(stage, 0))})",
+                }
+            )
     names = [g.name for g in groups]
     base = alt.Chart(alt.Data(values=rows)).encode(
         x=alt.X("stage:N", sort=list(FUNNEL_STAGES), title=None, axis=alt.Axis(orient="top", labelAngle=0)),
         y=alt.Y("name:N", sort=names, title=None, axis=alt.Axis(labelLimit=180)),
     )
     cells = base.mark_rect(stroke="white").encode(
-        color=alt.Color("rate:Q", title="share of new leads", legend=alt.Legend(format="%"),
-                        scale=alt.Scale(scheme="blues", domain=[0, 1])),
-        tooltip=[alt.Tooltip("name:N", title="group"), alt.Tooltip("stage:N"),
-                 alt.Tooltip("label:N", title="reached")],
+        color=alt.Color(
+            "rate:Q",
+            title="share of new leads",
+            legend=alt.Legend(format="%"),
+            scale=alt.Scale(scheme="blues", domain=[0, 1]),
+        ),
+        tooltip=[
+            alt.Tooltip("name:N", title="group"),
+            alt.Tooltip("stage:N"),
+            alt.Tooltip("label:N", title="reached"),
+        ],
     )
     text = base.mark_text(fontSize=11).encode(
         text="label:N",
         color=alt.condition("datum.rate > 0.55", alt.value("white"), alt.value("#111")),
     )
-    return _config(alt.layer(cells, text).properties(
-        width=FULL_WIDTH - 260, height=max(60, 30 * len(names)),
-        title="Funnel by source: share of new leads that reached each stage (count)"))
+    return _config(
+        alt.layer(cells, text).properties(
+            width=FULL_WIDTH - 260,
+            height=max(60, 30 * len(names)),
+            title="Funnel by source: share of new leads that reached each stage (count)",
+        )
+    )
 
 
 def speed_chart(data: ReportData) -> alt.TopLevelMixin:
-    rows = [{"name": g.name, "hours": g.median_hours_to_contact,
-             "label": fmt.hours(g.median_hours_to_contact)}
-            for g in data.level("source") if g.median_hours_to_contact is not None]
+    rows = [
+        {"name": g.name, "hours": g.median_hours_to_contact, "label": fmt.hours(g.median_hours_to_contact)}
+        for g in data.level("source")
+        if g.median_hours_to_contact is not None
+    ]
     return _single_bars(rows, "hours", None, "median hours from first record to first contact", ORANGE)
 
 
 def reasons_chart(data: ReportData) -> alt.TopLevelMixin:
-    rows = [{"name": reason, "leads": n, "label": fmt.count(n)}
-            for reason, n in data.disqualification_reasons]
+    rows = [
+        {"name": reason, "leads": n, "label": fmt.count(n)} for reason, n in data.disqualification_reasons
+    ]
     return _single_bars(rows, "leads", None, "new leads disqualified", VERMILLION)
 
 
@@ -227,20 +340,36 @@ def accounts_chart(data: ReportData) -> alt.TopLevelMixin:
     ta = data.target_accounts
     assert ta is not None
     rows = [{"name": stage, "accounts": n, "label": fmt.count(n)} for stage, n in ta.by_furthest_stage]
-    return _single_bars(rows, "accounts",
-                        f"Target accounts by furthest stage ({ta.with_leads} of {ta.total} have leads)",
-                        "accounts", GREEN, sort_by_value=False)
+    return _single_bars(
+        rows,
+        "accounts",
+        f"Target accounts by furthest stage ({ta.with_leads} of {ta.total} have leads)",
+        "accounts",
+        GREEN,
+        sort_by_value=False,
+    )
 
 
-def _single_bars(rows: list[dict[str, Any]], value: str, title: str | None, x_title: str, colour: str,
-                 *, sort_by_value: bool = True) -> alt.TopLevelMixin:
+def _single_bars(
+    rows: list[dict[str, Any]],
+    value: str,
+    title: str | None,
+    x_title: str,
+    colour: str,
+    *,
+    sort_by_value: bool = True,
+) -> alt.TopLevelMixin:
     order = [r["name"] for r in (sorted(rows, key=lambda r: -r[value]) if sort_by_value else rows)]
     base = alt.Chart(alt.Data(values=rows)).encode(
         y=alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
         x=alt.X(f"{value}:Q", title=x_title),
     )
     bars = base.mark_bar(color=colour, height=BAR_STEP - 6).encode(
-        tooltip=[alt.Tooltip("name:N", title=""), alt.Tooltip(f"{value}:Q")])
+        tooltip=[alt.Tooltip("name:N", title=""), alt.Tooltip(f"{value}:Q")]
+    )
     text = base.mark_text(align="left", dx=3, fontSize=10).encode(text="label:N")
-    return _config(alt.layer(bars, text).properties(
-        width=HALF_WIDTH - 230, height=max(40, len(rows) * BAR_STEP), title=title or ""))
+    return _config(
+        alt.layer(bars, text).properties(
+            width=HALF_WIDTH - 230, height=max(40, len(rows) * BAR_STEP), title=title or ""
+        )
+    )

@@ -17,17 +17,15 @@ from typing import Any
 
 import duckdb
 
-from ingestion.config import LeadsyncConfig
-from reporting.warehouse import ReportError, mart_columns, table
+from leadsync.ingestion.config import LeadsyncConfig
+from leadsync.ingestion.source_types import lead_source_types
+from leadsync.reporting.warehouse import ReportError, mart_columns, table
 
 # The contract's funnel (CONTRACT.md, fct_lead_funnel). `mql` is leadsync's own ICP decision and
 # does not imply sales stages; the sales stages are cumulative: a lead that reached `won` also
 # counts as contacted, responded, qualified and opportunity even where activity skipped a step.
 FUNNEL_STAGES: tuple[str, ...] = ("new", "mql", "contacted", "responded", "qualified", "opportunity", "won")
 SALES_STAGES: tuple[str, ...] = FUNNEL_STAGES[2:]
-LEAD_SOURCE_TYPES: tuple[str, ...] = (
-    "csv", "webhook", "meta_lead_ads", "linkedin_lead_gen", "google_ads_lead_forms",
-)
 NO_CHANNEL = "(none)"  # as fct_source_quality names a missing channel
 # A source's lead flow is only judged (famine / feast, steadiest) once it has this many full
 # weeks since its first record: one or two weeks say nothing about how steady a source is.
@@ -40,8 +38,15 @@ ALL_SOURCES = "All sources"
 TOP_REASONS = 8
 
 REQUIRED_MARTS: dict[str, tuple[str, ...]] = {
-    "fct_lead_touches": ("touch_id", "lead_id", "source_name", "received_at", "channel",
-                         "is_valid", "invalid_reason"),
+    "fct_lead_touches": (
+        "touch_id",
+        "lead_id",
+        "source_name",
+        "received_at",
+        "channel",
+        "is_valid",
+        "invalid_reason",
+    ),
     "dim_leads": ("lead_id", "lead_origin", "is_mql", "disqualification_reason"),
     "fct_lead_funnel": ("lead_id", "stage", "entered_at"),
 }
@@ -134,7 +139,7 @@ class ReportData:
     has_spend: bool = False
     spend_note: str | None = None  # why costs are not shown, when spend exists but cannot be used
     currency: str | None = None
-    target_accounts: "TargetAccounts | None" = None
+    target_accounts: TargetAccounts | None = None
     quiet_sources: list[str] = field(default_factory=list)
 
     def level(self, level: str) -> list[GroupFigures]:
@@ -159,8 +164,9 @@ def _ratio(num: float | None, den: float | None) -> float | None:
 
 
 # ---------------------------------------------------------------------------------------------
-def load_report_data(con: duckdb.DuckDBPyConnection, config: LeadsyncConfig, *,
-                     period_days: int | None, marts_path: str) -> ReportData:
+def load_report_data(
+    con: duckdb.DuckDBPyConnection, config: LeadsyncConfig, *, period_days: int | None, marts_path: str
+) -> ReportData:
     """Run every query of the report against the attached marts."""
     columns = mart_columns(con)
     _check_required(columns)
@@ -171,28 +177,37 @@ def load_report_data(con: duckdb.DuckDBPyConnection, config: LeadsyncConfig, *,
         f"select min({happened})::date, max({happened})::date from {table('fct_lead_touches')} t"
     ).fetchone()
     if last is None:
-        return ReportData(marts_path, None, None, period_days, band, basis,
-                          quiet_sources=_lead_source_names(config))
+        return ReportData(
+            marts_path, None, None, period_days, band, basis, quiet_sources=_lead_source_names(config)
+        )
     start = first if not period_days else max(first, last - dt.timedelta(days=period_days - 1))
     data = ReportData(marts_path, start, last, period_days, band, basis)
 
     _stage_table(con)
     _period_touches(con, config, columns, happened, start, last)
-    data.has_activity = bool(con.execute(
-        "select count(*) from lead_stage where sales_level > 0").fetchone()[0])
-    spend, data.currency, data.spend_note = _spend_by_source(con, columns, start, last,
-                                                             whole_history=start == first)
+    data.has_activity = bool(
+        con.execute("select count(*) from lead_stage where sales_level > 0").fetchone()[0]
+    )
+    spend, data.currency, data.spend_note = _spend_by_source(
+        con, columns, start, last, whole_history=start == first
+    )
     data.has_spend = spend is not None
     data.groups = _group_figures(con, spend)
     _fill_rollup_spend(data)
     data.weekly_flow, data.steadiness = _flow(con, start, last, band, cut_start=start > first)
-    data.disqualification_reasons = _rows(con, f"""
+    data.disqualification_reasons = _rows(
+        con,
+        f"""
         select disqualification_reason, count(*) from period_touches
         where is_first_touch and disqualification_reason is not null and disqualification_reason <> ''
-        group by 1 order by 2 desc, 1 limit {TOP_REASONS}""")
-    data.invalid_reasons = _rows(con, f"""
+        group by 1 order by 2 desc, 1 limit {TOP_REASONS}""",
+    )
+    data.invalid_reasons = _rows(
+        con,
+        f"""
         select coalesce(nullif(invalid_reason, ''), 'no reason given'), count(*) from period_touches
-        where not is_valid group by 1 order by 2 desc, 1 limit {TOP_REASONS}""")
+        where not is_valid group by 1 order by 2 desc, 1 limit {TOP_REASONS}""",
+    )
     data.target_accounts = _target_accounts(con, columns)
     seen = {g.name for g in data.level("source")}
     data.quiet_sources = [n for n in _lead_source_names(config) if n not in seen]
@@ -232,7 +247,7 @@ def _check_required(columns: dict[str, set[str]]) -> None:
 
 
 def _lead_source_names(config: LeadsyncConfig) -> list[str]:
-    return [s.name for s in config.sources_of_type(*LEAD_SOURCE_TYPES)]
+    return [s.name for s in config.sources_of_type(*lead_source_types())]
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[tuple]:
@@ -248,14 +263,19 @@ def _stage_table(con: duckdb.DuckDBPyConnection) -> None:
                bool_or(stage = 'mql') as reached_mql,
                max(case stage {levels} else 0 end) as sales_level,
                min(entered_at) filter (where stage = 'contacted') as contacted_at
-        from {table('fct_lead_funnel')}
+        from {table("fct_lead_funnel")}
         group by lead_id
     """)
 
 
-def _period_touches(con: duckdb.DuckDBPyConnection, config: LeadsyncConfig,
-                    columns: dict[str, set[str]], happened: str, start: dt.date,
-                    end: dt.date) -> None:
+def _period_touches(
+    con: duckdb.DuckDBPyConnection,
+    config: LeadsyncConfig,
+    columns: dict[str, set[str]],
+    happened: str,
+    start: dt.date,
+    end: dt.date,
+) -> None:
     """period_touches: the period's records (by when they happened) with first-touch flag,
     origin, stage and timing; source_first_seen: each source's first record, over all time."""
     con.execute("create or replace temp table source_origin (source_name varchar, origin varchar)")
@@ -265,22 +285,29 @@ def _period_touches(con: duckdb.DuckDBPyConnection, config: LeadsyncConfig,
     touch_cols, lead_cols = columns["fct_lead_touches"], columns["dim_leads"]
     stage = "l.current_stage" if "current_stage" in lead_cols else "null"
     # Prefer the marts' own decisions where they carry them, so the report agrees with BI.
-    first_touch = ("coalesce(t.is_new_lead, false)" if "is_new_lead" in touch_cols else
-                   "case when t.lead_id is null then false else row_number() over ("
-                   f"partition by t.lead_id order by {happened}, t.touch_id) = 1 end")
+    first_touch = (
+        "coalesce(t.is_new_lead, false)"
+        if "is_new_lead" in touch_cols
+        else "case when t.lead_id is null then false else row_number() over ("
+        f"partition by t.lead_id order by {happened}, t.touch_id) = 1 end"
+    )
     touch_origin = "r.lead_origin, " if "lead_origin" in touch_cols else ""
     is_test = "coalesce(r.is_test, false)" if "is_test" in touch_cols else "false"
-    hours = ("l.hours_to_first_contact" if "hours_to_first_contact" in lead_cols else
-             "case when s.contacted_at >= r.lead_first_at "
-             "then epoch(s.contacted_at - r.lead_first_at) / 3600.0 end")
-    con.execute(f"""
+    hours = (
+        "l.hours_to_first_contact"
+        if "hours_to_first_contact" in lead_cols
+        else "case when s.contacted_at >= r.lead_first_at "
+        "then epoch(s.contacted_at - r.lead_first_at) / 3600.0 end"
+    )
+    con.execute(
+        f"""
         create or replace temp table period_touches as
         with ranked as (
             select t.*,
                    {happened} as happened_at,
                    {first_touch} as is_first_touch,
                    min({happened}) over (partition by t.lead_id) as lead_first_at
-            from {table('fct_lead_touches')} t
+            from {table("fct_lead_touches")} t
         )
         select r.touch_id, r.lead_id, r.source_name,
                coalesce(nullif(trim(r.channel), ''), '{NO_CHANNEL}') as channel,
@@ -297,21 +324,22 @@ def _period_touches(con: duckdb.DuckDBPyConnection, config: LeadsyncConfig,
                {stage} as current_stage
         from ranked r
         left join source_origin o using (source_name)
-        left join {table('dim_leads')} l on l.lead_id = r.lead_id
+        left join {table("dim_leads")} l on l.lead_id = r.lead_id
         left join lead_stage s on s.lead_id = r.lead_id
         where r.happened_at::date between ? and ?
-    """, [start, end])
+    """,
+        [start, end],
+    )
     con.execute(f"""
         create or replace temp table source_first_seen as
         select source_name, min({happened}) as first_at
-        from {table('fct_lead_touches')} t group by source_name
+        from {table("fct_lead_touches")} t group by source_name
     """)
 
 
-def _group_figures(con: duckdb.DuckDBPyConnection,
-                   spend: dict[str, float] | None) -> list[GroupFigures]:
+def _group_figures(con: duckdb.DuckDBPyConnection, spend: dict[str, float] | None) -> list[GroupFigures]:
     stage_cols = ",\n".join(
-        f"count(*) filter (where is_first_touch and sales_level >= {i}) as \"{s}\""
+        f'count(*) filter (where is_first_touch and sales_level >= {i}) as "{s}"'
         for i, s in enumerate(SALES_STAGES, start=1)
     )
     rows = con.execute(f"""
@@ -340,13 +368,21 @@ def _group_figures(con: duckdb.DuckDBPyConnection,
     for row in rows:
         r = dict(zip(names, row))
         counts = {"new": r["new_leads"], "mql": r["mql"], **{s: r[s] for s in SALES_STAGES}}
-        out.append(GroupFigures(
-            level=r["level"], name=r["name"], origin=r["origin"], records=r["records"],
-            new_leads=r["new_leads"], valid_records=r["valid_records"], stage_counts=counts,
-            disqualified=r["disqualified"],
-            median_hours_to_contact=None if r["median_hours"] is None else float(r["median_hours"]),
-            spend=_group_spend(r["level"], r["name"], spend), test_records=r["test_records"],
-        ))
+        out.append(
+            GroupFigures(
+                level=r["level"],
+                name=r["name"],
+                origin=r["origin"],
+                records=r["records"],
+                new_leads=r["new_leads"],
+                valid_records=r["valid_records"],
+                stage_counts=counts,
+                disqualified=r["disqualified"],
+                median_hours_to_contact=None if r["median_hours"] is None else float(r["median_hours"]),
+                spend=_group_spend(r["level"], r["name"], spend),
+                test_records=r["test_records"],
+            )
+        )
     return out
 
 
@@ -356,8 +392,9 @@ def _group_spend(level: str, name: str, spend: dict[str, float] | None) -> float
     return spend.get(name) if spend is not None and level == "source" else None
 
 
-def _flow(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, band: float, *,
-          cut_start: bool) -> tuple[list[WeekFlow], list[SourceSteadiness]]:
+def _flow(
+    con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, band: float, *, cut_start: bool
+) -> tuple[list[WeekFlow], list[SourceSteadiness]]:
     """Weekly records per source, judged against the source's own mean over its full weeks:
     below (1 - band) x mean is famine, above (1 + band) x mean is feast. `band` is
     `monitoring.feast_famine_band`, the same one the lead-flow mart uses.
@@ -368,7 +405,8 @@ def _flow(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, band: fl
     is not over yet), and a source with fewer than MIN_JUDGED_WEEKS full weeks, or no record in
     any of them, is not judged at all.
     """
-    rows = con.execute("""
+    rows = con.execute(
+        """
         with weeks as (
             select unnest(generate_series(date_trunc('week', ?::date), date_trunc('week', ?::date),
                                           interval 7 day))::date as week_start
@@ -407,23 +445,30 @@ def _flow(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, band: fl
                     else 'steady' end as status,
                mean_records, sd_records, first_week
         from judged order by source_name, week_start
-    """, [start, end, cut_start, start, end, MIN_JUDGED_WEEKS, band, band]).fetchall()
+    """,
+        [start, end, cut_start, start, end, MIN_JUDGED_WEEKS, band, band],
+    ).fetchall()
     weeks = [WeekFlow(r[0], r[1], int(r[2]), bool(r[3]), r[4]) for r in rows]
-    last_seen = dict(con.execute(
-        "select source_name, max(happened_at)::date from period_touches group by 1").fetchall())
+    last_seen = dict(
+        con.execute("select source_name, max(happened_at)::date from period_touches group by 1").fetchall()
+    )
     steadiness = []
     for name in sorted({w.source_name for w in weeks}):
         mine = [r for r in rows if r[0] == name]
         full = [w for w in weeks if w.source_name == name and not w.partial]
         mean, sd = mine[0][5], mine[0][6]
-        steadiness.append(SourceSteadiness(
-            source_name=name, full_weeks=len(full), mean_per_week=float(mean or 0),
-            cv=float(sd / mean) if mean else None,
-            famine_weeks=sum(w.status == "famine" for w in full),
-            feast_weeks=sum(w.status == "feast" for w in full),
-            days_since_last=(end - last_seen[name]).days,
-            first_week=mine[0][7],
-        ))
+        steadiness.append(
+            SourceSteadiness(
+                source_name=name,
+                full_weeks=len(full),
+                mean_per_week=float(mean or 0),
+                cv=float(sd / mean) if mean else None,
+                famine_weeks=sum(w.status == "famine" for w in full),
+                feast_weeks=sum(w.status == "feast" for w in full),
+                days_since_last=(end - last_seen[name]).days,
+                first_week=mine[0][7],
+            )
+        )
     return weeks, steadiness
 
 
@@ -431,9 +476,14 @@ def _find(columns: set[str], *candidates: str) -> str | None:
     return next((c for c in candidates if c in columns), None)
 
 
-def _spend_by_source(con: duckdb.DuckDBPyConnection, columns: dict[str, set[str]],
-                     start: dt.date, end: dt.date, *, whole_history: bool,
-                     ) -> tuple[dict[str, float] | None, str | None, str | None]:
+def _spend_by_source(
+    con: duckdb.DuckDBPyConnection,
+    columns: dict[str, set[str]],
+    start: dt.date,
+    end: dt.date,
+    *,
+    whole_history: bool,
+) -> tuple[dict[str, float] | None, str | None, str | None]:
     """(spend per lead source, currency, note) for the period, from whichever spend mart exists.
 
     A monthly spend mart is summed over the months the period touches (a period covering part of
@@ -445,7 +495,8 @@ def _spend_by_source(con: duckdb.DuckDBPyConnection, columns: dict[str, set[str]
         cols = columns[name]
         src = _find(cols, "lead_source_name", "source_name")
         amount = _find(cols, "spend", "spend_amount", "total_spend") or (
-            "amount" if "spend" in name else None)
+            "amount" if "spend" in name else None
+        )
         if not (src and amount):
             continue
         month = _find(cols, "month", "month_start", "spend_month")
@@ -459,23 +510,31 @@ def _spend_by_source(con: duckdb.DuckDBPyConnection, columns: dict[str, set[str]
         name, src, amount, month, currency = totals[0]
         where, params, month_sql = "true", [], "null"
     elif totals:
-        return None, None, ("Spend is only known as a total over all time, so cost per lead is "
-                            "shown on the report over all data (no period), not on this one.")
+        return (
+            None,
+            None,
+            (
+                "Spend is only known as a total over all time, so cost per lead is "
+                "shown on the report over all data (no period), not on this one."
+            ),
+        )
     else:
         return None, None, None
-    rows = con.execute(f"""
+    rows = con.execute(
+        f"""
         with s as (
             select {src} as source_name, try_cast({amount} as double) as amount, {month_sql} as m,
-                   {currency or 'null'} as currency
+                   {currency or "null"} as currency
             from {table(name)}
         )
         select source_name, sum(amount), string_agg(distinct upper(currency), ', ') from s
         where {where} and amount is not null
         group by 1
-    """, params).fetchall()
+    """,
+        params,
+    ).fetchall()
     currencies = {r[2] for r in rows if r[2]}
-    return ({r[0]: float(r[1]) for r in rows}, currencies.pop() if len(currencies) == 1 else None,
-            None)
+    return ({r[0]: float(r[1]) for r in rows}, currencies.pop() if len(currencies) == 1 else None, None)
 
 
 def _fill_rollup_spend(data: ReportData) -> None:
@@ -494,8 +553,7 @@ def _fill_rollup_spend(data: ReportData) -> None:
     data.groups = out
 
 
-def _target_accounts(con: duckdb.DuckDBPyConnection,
-                     columns: dict[str, set[str]]) -> TargetAccounts | None:
+def _target_accounts(con: duckdb.DuckDBPyConnection, columns: dict[str, set[str]]) -> TargetAccounts | None:
     """Target-account coverage from dim_accounts, or None when there is no such mart / flag."""
     cols = columns.get("dim_accounts", set())
     if "is_target_account" not in cols:
@@ -507,7 +565,7 @@ def _target_accounts(con: duckdb.DuckDBPyConnection,
     if stage_col and leads_col:
         accounts = f"""
             select {name_col} as name, coalesce({leads_col}, 0) as leads, {stage_col} as stage
-            from {table('dim_accounts')} where is_target_account"""
+            from {table("dim_accounts")} where is_target_account"""
     elif "company_domain" in cols and "company_domain" in columns.get("dim_leads", set()):
         # No roll-up columns: count leads per account by domain and take their furthest stage.
         sales = " ".join(f"when {i} then '{s}'" for i, s in enumerate(SALES_STAGES, start=1))
@@ -516,8 +574,8 @@ def _target_accounts(con: duckdb.DuckDBPyConnection,
                    case when max(s.sales_level) > 0 then (case max(s.sales_level) {sales} end)
                         when bool_or(coalesce(l.is_mql, false)) then 'mql'
                         when count(l.lead_id) > 0 then 'new' end as stage
-            from {table('dim_accounts')} a
-            left join {table('dim_leads')} l
+            from {table("dim_accounts")} a
+            left join {table("dim_leads")} l
                    on lower(l.company_domain) = lower(a.company_domain)
             left join lead_stage s on s.lead_id = l.lead_id
             where a.is_target_account group by a.account_id, a.{name_col}"""
@@ -533,11 +591,11 @@ def _target_accounts(con: duckdb.DuckDBPyConnection,
         select name, leads, stage, rk from ranked order by rk desc, leads desc, name
     """).fetchall()
     counts: dict[str, int] = {}
-    for _, leads, stage, rk in rows:
+    for _, _leads, stage, rk in rows:
         key = "no leads" if rk < 0 else (stage if stage in FUNNEL_STAGES else "new")
         counts[key] = counts.get(key, 0) + 1
     ordered = [(k, counts[k]) for k in ("no leads", *FUNNEL_STAGES) if k in counts]
-    top = [{"name": r[0] or "(no name)", "leads": int(r[1]), "stage": r[2] or "no leads"}
-           for r in rows[:10]]
-    return TargetAccounts(total=len(rows), with_leads=sum(1 for r in rows if r[3] >= 0),
-                          by_furthest_stage=ordered, top=top)
+    top = [{"name": r[0] or "(no name)", "leads": int(r[1]), "stage": r[2] or "no leads"} for r in rows[:10]]
+    return TargetAccounts(
+        total=len(rows), with_leads=sum(1 for r in rows if r[3] >= 0), by_furthest_stage=ordered, top=top
+    )

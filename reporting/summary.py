@@ -6,13 +6,15 @@ when the data supports them, and missing data is said out loud rather than left 
 
 from __future__ import annotations
 
-from reporting import formatting as fmt
-from reporting.queries import GroupFigures, ReportData
+from leadsync.reporting import formatting as fmt
+from leadsync.reporting.queries import GroupFigures, ReportData
 
 # Outcomes tried in order for "brought X% of leads but Y% of <outcome>": the deepest stage that
 # has at least one lead, so a warehouse without sales activity still gets a comparison (on MQLs).
 OUTCOMES: tuple[tuple[str, str], ...] = (
-    ("opportunity", "opportunities"), ("qualified", "sales-qualified leads"), ("mql", "MQLs"),
+    ("opportunity", "opportunities"),
+    ("qualified", "sales-qualified leads"),
+    ("mql", "MQLs"),
 )
 
 
@@ -20,8 +22,10 @@ def summary_lines(data: ReportData) -> list[str]:
     """The summary, most important first."""
     overall = data.overall
     if overall is None:
-        return ["No lead records have arrived yet, so there is nothing to report. "
-                "Run `leadsync sync` once the sources are configured."]
+        return [
+            "No lead records have arrived yet, so there is nothing to report. "
+            "Run `leadsync sync` once the sources are configured."
+        ]
     sources = [g for g in data.level("source") if g.new_leads > 0]
     lines = [_overview(data, overall)]
     lines += _delivery(sources, overall)
@@ -31,8 +35,10 @@ def summary_lines(data: ReportData) -> list[str]:
     lines += _accounts(data)
     if data.disqualification_reasons:
         reason, n = data.disqualification_reasons[0]
-        lines.append(f"The most common disqualification reason is “{reason}” "
-                     f"({fmt.count(n)} lead{'s' if n != 1 else ''}).")
+        lines.append(
+            f"The most common disqualification reason is “{reason}” "
+            f"({fmt.count(n)} lead{'s' if n != 1 else ''})."
+        )
     if data.quiet_sources:
         lines.append("No records in this period from: " + ", ".join(data.quiet_sources) + ".")
     return lines
@@ -54,7 +60,7 @@ def _delivery(sources: list[GroupFigures], overall: GroupFigures) -> list[str]:
     """Which source delivers beyond its volume, and which mostly brings volume."""
     if len(sources) < 2:
         return []
-    for stage, label in OUTCOMES:
+    for stage, label in OUTCOMES:  # noqa: B007 - the loop picks the first stage with leads
         total = overall.stage_counts.get(stage, 0)
         if total:
             break
@@ -74,8 +80,7 @@ def _delivery(sources: list[GroupFigures], overall: GroupFigures) -> list[str]:
     return lines
 
 
-def _share_line(g: GroupFigures, overall: GroupFigures, stage: str, label: str, *,
-                volume_only: bool) -> str:
+def _share_line(g: GroupFigures, overall: GroupFigures, stage: str, label: str, *, volume_only: bool) -> str:
     lead_share = fmt.pct(g.new_leads / overall.new_leads)
     outcome = g.stage_counts.get(stage, 0) / overall.stage_counts[stage]
     if not volume_only:
@@ -94,8 +99,10 @@ def _steadiness(data: ReportData) -> list[str]:
     lines = []
     steady = min(judged, key=lambda s: (s.cv, s.source_name))
     if steady.famine_weeks == 0:
-        lines.append(f"{steady.source_name} is the steadiest source "
-                     f"(about {steady.mean_per_week:.0f} records every week, no famine week).")
+        lines.append(
+            f"{steady.source_name} is the steadiest source "
+            f"(about {steady.mean_per_week:.0f} records every week, no famine week)."
+        )
     # A source whose records all came in its first week, a full one (a trade show, a one-off
     # upload), is a one-off: calling it feast-and-famine would count every later week a failure.
     one_offs = []
@@ -103,9 +110,11 @@ def _steadiness(data: ReportData) -> list[str]:
         busy = [w for w in data.weekly_flow if w.source_name == s.source_name and w.records]
         if len(busy) == 1 and not busy[0].partial and busy[0].week_start == s.first_week:
             one_offs.append(s.source_name)
-            lines.append(f"{s.source_name} is a one-off: all {fmt.count(busy[0].records)} records "
-                         f"came in the week of {fmt.day(busy[0].week_start)}, none in its other "
-                         f"{fmt.count(s.full_weeks - 1)} full weeks.")
+            lines.append(
+                f"{s.source_name} is a one-off: all {fmt.count(busy[0].records)} records "
+                f"came in the week of {fmt.day(busy[0].week_start)}, none in its other "
+                f"{fmt.count(s.full_weeks - 1)} full weeks."
+            )
     judged = [s for s in judged if s.source_name not in one_offs]
     if not judged:
         return lines
@@ -120,15 +129,19 @@ def _steadiness(data: ReportData) -> list[str]:
 
 def _speed(data: ReportData, sources: list[GroupFigures]) -> list[str]:
     if not data.has_activity:
-        return ["No sales activity is loaded yet, so the funnel stops at MQL and the time to "
-                "first contact is unknown."]
+        return [
+            "No sales activity is loaded yet, so the funnel stops at MQL and the time to "
+            "first contact is unknown."
+        ]
     timed = [g for g in sources if g.median_hours_to_contact is not None]
     if len(timed) < 2:
         return []
     fast = min(timed, key=lambda g: (g.median_hours_to_contact, g.name))
     slow = max(timed, key=lambda g: (g.median_hours_to_contact, g.name))
-    return [f"Sales contacted {fast.name} leads fastest (median {fmt.hours(fast.median_hours_to_contact)}); "
-            f"{slow.name} leads waited longest (median {fmt.hours(slow.median_hours_to_contact)})."]
+    return [
+        f"Sales contacted {fast.name} leads fastest (median {fmt.hours(fast.median_hours_to_contact)}); "
+        f"{slow.name} leads waited longest (median {fmt.hours(slow.median_hours_to_contact)})."
+    ]
 
 
 def _cost(data: ReportData, sources: list[GroupFigures]) -> list[str]:
@@ -140,14 +153,18 @@ def _cost(data: ReportData, sources: list[GroupFigures]) -> list[str]:
     if priced:
         best = min(priced, key=lambda g: (g.cost_per_qualified, g.name))
         unit = f" {data.currency}" if data.currency else ""
-        return [f"{best.name} has the lowest cost per qualified lead: "
-                f"{fmt.money(best.cost_per_qualified)}{unit} "
-                f"({fmt.money(best.cost_per_lead)}{unit} per new lead)."]
+        return [
+            f"{best.name} has the lowest cost per qualified lead: "
+            f"{fmt.money(best.cost_per_qualified)}{unit} "
+            f"({fmt.money(best.cost_per_lead)}{unit} per new lead)."
+        ]
     per_lead = [g for g in sources if g.cost_per_lead is not None]
     if per_lead:
         best = min(per_lead, key=lambda g: (g.cost_per_lead, g.name))
-        return [f"{best.name} has the lowest cost per new lead: {fmt.money(best.cost_per_lead)}; "
-                "no paid source has a sales-qualified lead yet."]
+        return [
+            f"{best.name} has the lowest cost per new lead: {fmt.money(best.cost_per_lead)}; "
+            "no paid source has a sales-qualified lead yet."
+        ]
     return ["Spend is loaded, but none of it matches a source with leads in this period."]
 
 
@@ -156,5 +173,7 @@ def _accounts(data: ReportData) -> list[str]:
     if ta is None or ta.total == 0:
         return ["No target-account list is loaded, so account coverage is not shown."]
     deep = sum(n for stage, n in ta.by_furthest_stage if stage in ("opportunity", "won"))
-    return [f"{fmt.count(ta.with_leads)} of {fmt.count(ta.total)} target accounts have leads; "
-            f"{fmt.count(deep)} reached opportunity or won."]
+    return [
+        f"{fmt.count(ta.with_leads)} of {fmt.count(ta.total)} target accounts have leads; "
+        f"{fmt.count(deep)} reached opportunity or won."
+    ]

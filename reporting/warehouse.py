@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.config import LeadsyncConfig
+from leadsync.ingestion.config import LeadsyncConfig
 
 MARTS_SCHEMA = "marts"
 ATTACHED = "wh"  # the alias the attached file gets; queries name tables as wh.marts.<table>

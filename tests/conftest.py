@@ -45,8 +45,9 @@ def _leadsync_cli(*args, cwd, env=None, timeout=600):
     full_env = {k: v for k, v in os.environ.items() if k not in ("LEADSYNC_CONFIG", "LEADSYNC_WAREHOUSE")}
     full_env["PATH"] = f"{exe.parent}{os.pathsep}{full_env.get('PATH', '')}"
     full_env.update(env or {})
-    return subprocess.run([str(exe), *args], cwd=cwd, env=full_env, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [str(exe), *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 @pytest.fixture(scope="session")

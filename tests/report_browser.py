@@ -25,9 +25,17 @@ from websockets.sync.client import connect
 
 INSTALL_LOCK = Path(tempfile.gettempdir()) / "leadsync-chromium-install.lock"
 CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage", "--hide-scrollbars", "--remote-debugging-port=0",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+    "--remote-debugging-port=0",
 )
 LAPTOP = (1366, 768)
 
@@ -42,20 +50,24 @@ def ensure_chromium() -> str:
     if found:
         return found
     if os.geteuid() != 0:
-        raise ChromiumUnavailable("chromium is not installed and this user is not root: "
-                                  "run `sudo apt-get install -y chromium`.")
+        raise ChromiumUnavailable(
+            "chromium is not installed and this user is not root: run `sudo apt-get install -y chromium`."
+        )
     with open(INSTALL_LOCK, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # parallel test runs install once, one after another
         found = shutil.which("chromium")
         if found:
             return found
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for cmd in (["apt-get", "update", "-q"],
-                    ["apt-get", "install", "-y", "-q", "-o", "DPkg::Lock::Timeout=600", "chromium"]):
+        for cmd in (
+            ["apt-get", "update", "-q"],
+            ["apt-get", "install", "-y", "-q", "-o", "DPkg::Lock::Timeout=600", "chromium"],
+        ):
             done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=1200)
             if done.returncode:
                 raise ChromiumUnavailable(
-                    f"`{' '.join(cmd)}` failed ({done.returncode}): {done.stderr.strip()[-800:]}")
+                    f"`{' '.join(cmd)}` failed ({done.returncode}): {done.stderr.strip()[-800:]}"
+                )
     found = shutil.which("chromium")
     if not found:
         raise ChromiumUnavailable("apt-get installed chromium but it is not on PATH")
@@ -117,20 +129,34 @@ class _Cdp:
             r.requests.append(params["request"]["url"])
         elif method == "Page.javascriptDialogOpening":
             r.dialogs.append(params.get("message", ""))
-            self.ws.send(json.dumps({"id": next(self.ids), "method": "Page.handleJavaScriptDialog",
-                                     "params": {"accept": True}}))
+            self.ws.send(
+                json.dumps(
+                    {
+                        "id": next(self.ids),
+                        "method": "Page.handleJavaScriptDialog",
+                        "params": {"accept": True},
+                    }
+                )
+            )
 
     def evaluate(self, expression: str) -> Any:
         out = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True})
         return out.get("result", {}).get("value")
+
 
 _CHART_STATE = """JSON.stringify(Array.from(document.querySelectorAll('.chart')).map(c => ({
   id: c.id, svg: !!c.querySelector('svg'), marks: c.querySelectorAll('svg path, svg rect, svg text').length,
   rendered: c.getAttribute('data-rendered') === 'true'})))"""
 
 
-def open_page(chromium: str, page: Path, screenshots: dict[str, Path], *,
-              evaluate: dict[str, str] | None = None, timeout: float = 60) -> PageResult:
+def open_page(
+    chromium: str,
+    page: Path,
+    screenshots: dict[str, Path],
+    *,
+    evaluate: dict[str, str] | None = None,
+    timeout: float = 60,
+) -> PageResult:
     """Load `page`, wait until every chart has rendered (or timeout), screenshot, then run the
     `evaluate` JavaScript expressions in order (name -> expression; results in `values`)."""
     result = PageResult()
@@ -138,9 +164,15 @@ def open_page(chromium: str, page: Path, screenshots: dict[str, Path], *,
     # error must not fail the test (the OS temp folder is cleaned anyway).
     with tempfile.TemporaryDirectory(prefix="leadsync-chromium-", ignore_cleanup_errors=True) as profile:
         proc = subprocess.Popen(
-            [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-             f"--window-size={LAPTOP[0]},{LAPTOP[1]}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                chromium,
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={profile}",
+                f"--window-size={LAPTOP[0]},{LAPTOP[1]}",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         try:
             url = _page_websocket(Path(profile), proc, timeout)
@@ -180,12 +212,13 @@ def _page_websocket(profile: Path, proc: subprocess.Popen, timeout: float) -> st
         time.sleep(0.1)
 
 
-def _drive(cdp: _Cdp, page: Path, screenshots: dict[str, Path], result: PageResult,
-           timeout: float) -> None:
+def _drive(cdp: _Cdp, page: Path, screenshots: dict[str, Path], result: PageResult, timeout: float) -> None:
     for domain in ("Runtime", "Log", "Page", "Network"):
         cdp.call(f"{domain}.enable")
-    cdp.call("Emulation.setDeviceMetricsOverride",
-             {"width": LAPTOP[0], "height": LAPTOP[1], "deviceScaleFactor": 1, "mobile": False})
+    cdp.call(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": LAPTOP[0], "height": LAPTOP[1], "deviceScaleFactor": 1, "mobile": False},
+    )
     cdp.call("Page.navigate", {"url": page.resolve().as_uri()})
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -202,8 +235,10 @@ def _drive(cdp: _Cdp, page: Path, screenshots: dict[str, Path], result: PageResu
         params: dict[str, Any] = {"format": "png"}
         if kind == "full":
             height = int(cdp.evaluate("document.documentElement.scrollHeight") or LAPTOP[1])
-            params.update(captureBeyondViewport=True,
-                          clip={"x": 0, "y": 0, "width": LAPTOP[0], "height": height, "scale": 1})
+            params.update(
+                captureBeyondViewport=True,
+                clip={"x": 0, "y": 0, "width": LAPTOP[0], "height": height, "scale": 1},
+            )
         shot = cdp.call("Page.captureScreenshot", params, timeout=60)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(shot["data"]))

@@ -7,17 +7,25 @@ an account with neither name nor domain, a spend row without source, month (YYYY
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pyarrow as pa
 
-from ingestion.config import LeadsyncConfig, SpendCsvSource, TargetAccountsSource
-from ingestion.csv_files.mapping import custom_fields_sql, field_sql, map_headers, record_id_sql, synonym_lookup
-from ingestion.csv_files.projection import project_rows
-from ingestion.csv_files.reader import CsvTable, sql_literal
-from ingestion.csv_files.resource import Projector, file_source, received_at_sql
-from ingestion.lead import LEAD_FIELDS, header_key
-from ingestion.raw_tables import SPEND, SPEND_SCHEMA, TARGET_ACCOUNTS, TARGET_ACCOUNTS_SCHEMA
+from leadsync.ingestion.config import LeadsyncConfig
+from leadsync.ingestion.csv_files.mapping import (
+    custom_fields_sql,
+    field_sql,
+    map_headers,
+    record_id_sql,
+    synonym_lookup,
+)
+from leadsync.ingestion.csv_files.projection import project_rows
+from leadsync.ingestion.csv_files.reader import CsvTable, sql_literal
+from leadsync.ingestion.csv_files.resource import Projector, file_source, received_at_sql
+from leadsync.ingestion.lead import LEAD_FIELDS, header_key
+from leadsync.ingestion.raw_tables import SPEND, SPEND_SCHEMA, TARGET_ACCOUNTS, TARGET_ACCOUNTS_SCHEMA
+from leadsync.ingestion.source_types import SpendCsvSource, TargetAccountsSource
 
 _LEAD_SYNONYMS = {f.name: f.synonyms for f in LEAD_FIELDS}
 ACCOUNT_HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -27,8 +35,16 @@ ACCOUNT_HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "country": _LEAD_SYNONYMS["country"],
     "industry": _LEAD_SYNONYMS["industry"],
     "employee_count": _LEAD_SYNONYMS["employee_count"],
-    "account_owner": ("owner", "account owner", "rep", "sales rep", "ae", "account executive",
-                      "assigned to", "owner name"),
+    "account_owner": (
+        "owner",
+        "account owner",
+        "rep",
+        "sales rep",
+        "ae",
+        "account executive",
+        "assigned to",
+        "owner name",
+    ),
     "tier": ("tier", "account tier", "abm tier", "priority", "segment", "target tier", "icp tier"),
 }
 SPEND_HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -62,14 +78,27 @@ def accounts_projector(source: TargetAccountsSource) -> Projector:
     lookup = synonym_lookup(ACCOUNT_HEADER_SYNONYMS)
 
     def project(csv: CsvTable) -> Iterator[tuple[str, pa.Table]]:
-        mapping = map_headers(csv.dialect.headers, synonym=lookup, explicit=source.columns,
-                              is_id_header=lambda h: header_key(h) in _ID_HEADERS)
+        mapping = map_headers(
+            csv.dialect.headers,
+            synonym=lookup,
+            explicit=source.columns,
+            is_id_header=lambda h: header_key(h) in _ID_HEADERS,
+        )
         exprs = {name: field_sql(mapping, name) for name in ACCOUNT_HEADER_SYNONYMS}
         exprs.update(_common(csv, source, mapping))
-        named = " or ".join(f"{_trimmed(exprs[f])} is not null" for f in ("company_name", "company_domain", "website"))
+        named = " or ".join(
+            f"{_trimmed(exprs[f])} is not null" for f in ("company_name", "company_domain", "website")
+        )
         reason = f"case when not ({named}) then 'no company name, domain or website' end"
-        yield from project_rows(csv, table=TARGET_ACCOUNTS, schema=TARGET_ACCOUNTS_SCHEMA, exprs=exprs,
-                                reason=reason, source_name=source.name, source_type=ACCOUNTS_SOURCE_TYPE)
+        yield from project_rows(
+            csv,
+            table=TARGET_ACCOUNTS,
+            schema=TARGET_ACCOUNTS_SCHEMA,
+            exprs=exprs,
+            reason=reason,
+            source_name=source.name,
+            source_type=ACCOUNTS_SOURCE_TYPE,
+        )
 
     return project
 
@@ -93,8 +122,12 @@ def spend_projector(source: SpendCsvSource) -> Projector:
     lookup = synonym_lookup(SPEND_HEADER_SYNONYMS)
 
     def project(csv: CsvTable) -> Iterator[tuple[str, pa.Table]]:
-        mapping = map_headers(csv.dialect.headers, synonym=lookup, explicit=source.columns,
-                              is_id_header=lambda h: header_key(h) in _ID_HEADERS)
+        mapping = map_headers(
+            csv.dialect.headers,
+            synonym=lookup,
+            explicit=source.columns,
+            is_id_header=lambda h: header_key(h) in _ID_HEADERS,
+        )
         raw = {name: field_sql(mapping, name) for name in SPEND_HEADER_SYNONYMS}
         month = month_sql(raw["month"])
         exprs = {**{k: _trimmed(v) for k, v in raw.items()}, "month": month, **_common(csv, source, mapping)}
@@ -106,8 +139,15 @@ def spend_projector(source: SpendCsvSource) -> Projector:
             f" then 'amount is not a number: ' || coalesce({raw['amount']}, '(empty)')"
             " end"
         )
-        yield from project_rows(csv, table=SPEND, schema=SPEND_SCHEMA, exprs=exprs, reason=reason,
-                                source_name=source.name, source_type=SPEND_SOURCE_TYPE)
+        yield from project_rows(
+            csv,
+            table=SPEND,
+            schema=SPEND_SCHEMA,
+            exprs=exprs,
+            reason=reason,
+            source_name=source.name,
+            source_type=SPEND_SOURCE_TYPE,
+        )
 
     return project
 

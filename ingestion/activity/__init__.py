@@ -7,31 +7,83 @@ only maps headers and event words. Unknown events and rows naming no one are qua
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pyarrow as pa
 
-from ingestion.activity.events import event_index
-from ingestion.config import ActivityCsvSource, LeadsyncConfig
-from ingestion.csv_files.mapping import custom_fields_sql, field_sql, map_headers, record_id_sql, synonym_lookup
-from ingestion.csv_files.projection import project_rows
-from ingestion.csv_files.reader import CsvTable, sql_literal
-from ingestion.csv_files.resource import file_source, received_at_sql
-from ingestion.lead import LEAD_FIELDS, header_key
-from ingestion.raw_tables import ACTIVITY_EVENTS, ACTIVITY_SCHEMA
+from leadsync.ingestion.activity.events import event_index
+from leadsync.ingestion.config import LeadsyncConfig
+from leadsync.ingestion.csv_files.mapping import (
+    custom_fields_sql,
+    field_sql,
+    map_headers,
+    record_id_sql,
+    synonym_lookup,
+)
+from leadsync.ingestion.csv_files.projection import project_rows
+from leadsync.ingestion.csv_files.reader import CsvTable, sql_literal
+from leadsync.ingestion.csv_files.resource import file_source, received_at_sql
+from leadsync.ingestion.lead import LEAD_FIELDS, header_key
+from leadsync.ingestion.raw_tables import ACTIVITY_EVENTS, ACTIVITY_SCHEMA
+from leadsync.ingestion.source_types import ActivityCsvSource
 
 SOURCE_TYPE = "activity_csv"
 _EMAIL_SYNONYMS = next(f.synonyms for f in LEAD_FIELDS if f.name == "email")
 ACTIVITY_HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "email": (*_EMAIL_SYNONYMS, "lead email", "prospect email", "contact email address"),
-    "lead_ref": ("lead id", "lead_id", "leadsync id", "lead ref", "contact id", "crm id",
-                 "prospect id", "person id", "record id"),
-    "event": ("event", "activity", "activity type", "event type", "type", "outcome", "disposition",
-              "result", "stage", "status", "action"),
-    "occurred_at": ("occurred at", "date", "timestamp", "time", "activity date", "event date",
-                    "date time", "datetime", "created", "created at", "when", "completed at"),
-    "rep": ("rep", "sales rep", "owner", "user", "assigned to", "agent", "salesperson", "bdr", "sdr",
-            "account executive", "ae", "activity owner"),
+    "lead_ref": (
+        "lead id",
+        "lead_id",
+        "leadsync id",
+        "lead ref",
+        "contact id",
+        "crm id",
+        "prospect id",
+        "person id",
+        "record id",
+    ),
+    "event": (
+        "event",
+        "activity",
+        "activity type",
+        "event type",
+        "type",
+        "outcome",
+        "disposition",
+        "result",
+        "stage",
+        "status",
+        "action",
+    ),
+    "occurred_at": (
+        "occurred at",
+        "date",
+        "timestamp",
+        "time",
+        "activity date",
+        "event date",
+        "date time",
+        "datetime",
+        "created",
+        "created at",
+        "when",
+        "completed at",
+    ),
+    "rep": (
+        "rep",
+        "sales rep",
+        "owner",
+        "user",
+        "assigned to",
+        "agent",
+        "salesperson",
+        "bdr",
+        "sdr",
+        "account executive",
+        "ae",
+        "activity owner",
+    ),
     "note": ("note", "notes", "comment", "comments", "subject", "description", "details"),
 }
 ACTIVITY_ID_HEADERS = frozenset(header_key(h) for h in ("activity id", "event id", "task id", "id"))
@@ -47,11 +99,15 @@ def activity_projector(source: ActivityCsvSource):
     lookup = synonym_lookup(ACTIVITY_HEADER_SYNONYMS)
 
     def project(csv: CsvTable) -> Iterator[tuple[str, pa.Table]]:
-        mapping = map_headers(csv.dialect.headers, synonym=lookup, explicit=source.columns,
-                              is_id_header=lambda h: header_key(h) in ACTIVITY_ID_HEADERS)
+        mapping = map_headers(
+            csv.dialect.headers,
+            synonym=lookup,
+            explicit=source.columns,
+            is_id_header=lambda h: header_key(h) in ACTIVITY_ID_HEADERS,
+        )
         _register_events(csv)
         event_col = field_sql(mapping, "event")
-        mapped_event = (f"(select e.event from event_words e where e.word = {_FOLD_SQL.format(col=event_col)})")
+        mapped_event = f"(select e.event from event_words e where e.word = {_FOLD_SQL.format(col=event_col)})"
         exprs = {
             "source_name": sql_literal(source.name),
             "source_record_id": record_id_sql(mapping),
@@ -75,8 +131,15 @@ def activity_projector(source: ActivityCsvSource):
             f"{', '.join(sorted(set(event_index().values())))} (or a known synonym)'"
             " end"
         )
-        yield from project_rows(csv, table=ACTIVITY_EVENTS, schema=ACTIVITY_SCHEMA, exprs=exprs,
-                                reason=reason, source_name=source.name, source_type=SOURCE_TYPE)
+        yield from project_rows(
+            csv,
+            table=ACTIVITY_EVENTS,
+            schema=ACTIVITY_SCHEMA,
+            exprs=exprs,
+            reason=reason,
+            source_name=source.name,
+            source_type=SOURCE_TYPE,
+        )
 
     return project
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import random
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from typing import Any, Callable, Iterable, Iterator, Literal
+from datetime import UTC, date, datetime
+from typing import Any, Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -22,9 +23,14 @@ import requests
 from requests.auth import AuthBase
 from requests.hooks import dispatch_hook
 
-from ingestion.config import ApiSource, ConfigError, LeadsyncConfig
-from ingestion.lead import LEAD_FIELD_NAMES, canonical_field_for, raw_lead_schema
-from ingestion.raw_tables import QUARANTINE, quarantine_table
+from leadsync.ingestion.config import ConfigError, LeadsyncConfig
+from leadsync.ingestion.lead import LEAD_FIELD_NAMES, canonical_field_for, raw_lead_schema
+from leadsync.ingestion.raw_tables import QUARANTINE, quarantine_table
+from leadsync.ingestion.source_types import GoogleAdsLeadFormsSource, LinkedInLeadGenSource, MetaLeadAdsSource
+
+ApiSource = (
+    MetaLeadAdsSource | LinkedInLeadGenSource | GoogleAdsLeadFormsSource
+)  # the ad platforms served here
 
 HTTP_TIMEOUT_SECONDS = 60.0
 
@@ -79,7 +85,7 @@ class Verdict:
     wait_seconds: float | None = None
 
     @classmethod
-    def ok(cls) -> "Verdict":
+    def ok(cls) -> Verdict:
         return cls("ok")
 
 
@@ -102,9 +108,14 @@ class RetryingSession(requests.Session):
     a second refusal stops the run with ``fail_auth`` as the message.
     """
 
-    def __init__(self, classify: Classifier, backoff: Backoff, source_label: str,
-                 on_reauth: Callable[[], str] | None = None,
-                 fail_auth: Callable[[str], Exception] | None = None) -> None:
+    def __init__(
+        self,
+        classify: Classifier,
+        backoff: Backoff,
+        source_label: str,
+        on_reauth: Callable[[], str] | None = None,
+        fail_auth: Callable[[str], Exception] | None = None,
+    ) -> None:
         super().__init__()
         self.classify = classify
         self.backoff = backoff
@@ -166,8 +177,16 @@ class RefreshTokenAuth(BearerAuth):
     ``token`` may start as a configured access token; it is refreshed only when refused.
     """
 
-    def __init__(self, token_url: str, client_id: str, client_secret: str, refresh_token: str,
-                 source_label: str, refresh_token_env: str, token: str | None = None) -> None:
+    def __init__(
+        self,
+        token_url: str,
+        client_id: str,
+        client_secret: str,
+        refresh_token: str,
+        source_label: str,
+        refresh_token_env: str,
+        token: str | None = None,
+    ) -> None:
         super().__init__(token or "")
         self.token_url = token_url
         self.client_id = client_id
@@ -183,13 +202,21 @@ class RefreshTokenAuth(BearerAuth):
 
     def refresh(self) -> str:
         try:
-            response = requests.post(self.token_url, data={
-                "grant_type": "refresh_token", "refresh_token": self.refresh_token,
-                "client_id": self.client_id, "client_secret": self.client_secret,
-            }, timeout=HTTP_TIMEOUT_SECONDS)
+            response = requests.post(
+                self.token_url,
+                data={
+                    "grant_type": "refresh_token",
+                    "refresh_token": self.refresh_token,
+                    "client_id": self.client_id,
+                    "client_secret": self.client_secret,
+                },
+                timeout=HTTP_TIMEOUT_SECONDS,
+            )
         except requests.RequestException as exc:
-            raise PlatformError(f"{self.source_label}: cannot reach the token endpoint "
-                                f"{self.token_url} ({exc.__class__.__name__})") from exc
+            raise PlatformError(
+                f"{self.source_label}: cannot reach the token endpoint "
+                f"{self.token_url} ({exc.__class__.__name__})"
+            ) from exc
         body = json_body(response)
         if response.status_code != 200 or not body.get("access_token"):
             detail = body.get("error_description") or body.get("error") or f"HTTP {response.status_code}"
@@ -222,7 +249,7 @@ def to_utc(value: str | date | datetime | None) -> datetime | None:
         value = datetime.fromisoformat(value)
     if not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day)
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 @dataclass
@@ -247,7 +274,7 @@ class LeadCursor:
     _ids_at_max: set[str] = field(default_factory=set)
 
     @classmethod
-    def open(cls, source: ApiSource, start: Any = None, end: Any = None) -> "LeadCursor":
+    def open(cls, source: ApiSource, start: Any = None, end: Any = None) -> LeadCursor:
         import dlt  # deferred: reading resource state needs a running extract
 
         if start is not None or end is not None:
@@ -324,7 +351,7 @@ class RecordContext:
     lead_origin: str
 
     @classmethod
-    def of(cls, source: ApiSource) -> "RecordContext":
+    def of(cls, source: ApiSource) -> RecordContext:
         return cls(source.name, source.type, source.origin)
 
 
@@ -345,8 +372,11 @@ class FieldSink:
         if value is None or value == "" or value == []:
             return
         target = self.platform_map.get(key.lower()) or canonical_field_for(key)
-        text = value if isinstance(value, str) else (
-            ", ".join(map(str, value)) if isinstance(value, list) else str(value))
+        text = (
+            value
+            if isinstance(value, str)
+            else (", ".join(map(str, value)) if isinstance(value, list) else str(value))
+        )
         if target and target in LEAD_FIELD_NAMES and target not in self.fields:
             self.fields[target] = text
         else:
@@ -362,14 +392,25 @@ class FieldSink:
             self.custom[key] = value
 
 
-def lead_row(ctx: RecordContext, *, record_id: str, received_at: datetime, is_test: bool,
-             location: str, sink: FieldSink) -> dict[str, Any]:
+def lead_row(
+    ctx: RecordContext,
+    *,
+    record_id: str,
+    received_at: datetime,
+    is_test: bool,
+    location: str,
+    sink: FieldSink,
+) -> dict[str, Any]:
     row: dict[str, Any] = {
-        "source_name": ctx.source_name, "source_type": ctx.source_type,
-        "lead_origin": ctx.lead_origin, "source_record_id": record_id,
-        "received_at": received_at, "is_test": is_test,
+        "source_name": ctx.source_name,
+        "source_type": ctx.source_type,
+        "lead_origin": ctx.lead_origin,
+        "source_record_id": record_id,
+        "received_at": received_at,
+        "is_test": is_test,
         "custom_fields": json.dumps(sink.custom, sort_keys=True, ensure_ascii=False, default=str),
-        "source_location": location, "source_line": None,
+        "source_location": location,
+        "source_line": None,
     }
     row.update(sink.fields)
     return row
@@ -381,13 +422,17 @@ def leads_table(rows: Iterable[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_pylist([{n: r.get(n) for n in schema.names} for r in rows], schema=schema)
 
 
-def quarantine_row(ctx: RecordContext, *, location: str, reason: str, raw: Any,
-                   record_id: str | None = None) -> dict[str, Any]:
+def quarantine_row(
+    ctx: RecordContext, *, location: str, reason: str, raw: Any, record_id: str | None = None
+) -> dict[str, Any]:
     return {
-        "source_name": ctx.source_name, "source_type": ctx.source_type,
-        "source_location": location, "source_record_id": record_id, "reason": reason,
+        "source_name": ctx.source_name,
+        "source_type": ctx.source_type,
+        "source_location": location,
+        "source_record_id": record_id,
+        "reason": reason,
         "raw_content": json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str),
-        "quarantined_at": datetime.now(timezone.utc),
+        "quarantined_at": datetime.now(UTC),
     }
 
 

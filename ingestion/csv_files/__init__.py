@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingestion.config import CsvSource, LeadsyncConfig
-from ingestion.csv_files.leads import project_leads
-from ingestion.csv_files.resource import file_source
+from leadsync.ingestion.config import LeadsyncConfig
+from leadsync.ingestion.csv_files.leads import project_leads
+from leadsync.ingestion.csv_files.resource import file_source
+from leadsync.ingestion.source_types import CsvSource
 
 
 def csv_leads_source(config: LeadsyncConfig, source: CsvSource) -> Any:

@@ -20,8 +20,20 @@ DELIMITERS = (",", ";", "\t", "|")
 _SAMPLE_LINES = 50
 # Single-byte Western code pages: cp1252 is their superset for printable text (it adds the euro
 # sign and curly quotes that latin-1 lacks), so all of them are read as cp1252.
-_WESTERN = {"cp1252", "windows_1252", "latin_1", "iso8859_1", "iso8859_15", "ascii", "cp1250",
-            "windows_1250", "mac_roman", "cp850", "cp437", "utf_8"}
+_WESTERN = {
+    "cp1252",
+    "windows_1252",
+    "latin_1",
+    "iso8859_1",
+    "iso8859_15",
+    "ascii",
+    "cp1250",
+    "windows_1250",
+    "mac_roman",
+    "cp850",
+    "cp437",
+    "utf_8",
+}
 UTF8_NAMES = {"utf-8", "utf-8-sig"}
 
 
@@ -107,8 +119,7 @@ def parse_header(text: str, delimiter: str) -> tuple[str, ...]:
     raise UnreadableFile("the file is empty (no header row)")
 
 
-def detect_dialect(sample: bytes, *, encoding: str | None = None,
-                   delimiter: str | None = None) -> Dialect:
+def detect_dialect(sample: bytes, *, encoding: str | None = None, delimiter: str | None = None) -> Dialect:
     """Encoding, delimiter and headers from the file's first bytes; config values override detection."""
     if not sample.strip():
         raise UnreadableFile("the file is empty")

@@ -7,42 +7,56 @@ into `custom_fields`, and a record id from the file or a content hash.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pyarrow as pa
 
-from ingestion.config import CsvSource
-from ingestion.csv_files.mapping import (
+from leadsync.ingestion.csv_files.mapping import (
     HeaderMapping,
     custom_fields_sql,
     field_sql,
     map_headers,
     record_id_sql,
 )
-from ingestion.csv_files.reader import CsvTable, sql_literal
-from ingestion.csv_files.projection import project_rows
-from ingestion.csv_files.resource import Projector, received_at_sql
-from ingestion.lead import LEAD_FIELD_NAMES, canonical_field_for, is_record_id_header, raw_lead_schema
-from ingestion.raw_tables import CSV_LEADS
+from leadsync.ingestion.csv_files.projection import project_rows
+from leadsync.ingestion.csv_files.reader import CsvTable, sql_literal
+from leadsync.ingestion.csv_files.resource import Projector, received_at_sql
+from leadsync.ingestion.lead import (
+    LEAD_FIELD_NAMES,
+    canonical_field_for,
+    is_record_id_header,
+    raw_lead_schema,
+)
+from leadsync.ingestion.raw_tables import CSV_LEADS
+from leadsync.ingestion.source_types import CsvSource
 
 SOURCE_TYPE = "csv"
 
 
 def lead_mapping(headers: tuple[str, ...], source: CsvSource) -> HeaderMapping:
-    return map_headers(headers, synonym=canonical_field_for, explicit=source.columns,
-                       id_column=source.id_column, is_id_header=is_record_id_header)
+    return map_headers(
+        headers,
+        synonym=canonical_field_for,
+        explicit=source.columns,
+        id_column=source.id_column,
+        is_id_header=is_record_id_header,
+    )
 
 
 def first_name_sql(full: str) -> str:
     """'Lovelace, Ada' -> 'Ada'; 'Ada Lovelace' -> 'Ada'; 'Ada' -> 'Ada'."""
-    return (f"case when strpos({full}, ',') > 0 then nullif(trim(split_part({full}, ',', 2)), '')"
-            f" else nullif(split_part(trim({full}), ' ', 1), '') end")
+    return (
+        f"case when strpos({full}, ',') > 0 then nullif(trim(split_part({full}, ',', 2)), '')"
+        f" else nullif(split_part(trim({full}), ' ', 1), '') end"
+    )
 
 
 def last_name_sql(full: str) -> str:
     """'Lovelace, Ada' -> 'Lovelace'; 'Ludwig van Beethoven' -> 'van Beethoven' (particles kept)."""
-    return (f"case when strpos({full}, ',') > 0 then nullif(trim(split_part({full}, ',', 1)), '')"
-            f" else nullif(trim(substr(trim({full}), length(split_part(trim({full}), ' ', 1)) + 1)), '') end")
+    return (
+        f"case when strpos({full}, ',') > 0 then nullif(trim(split_part({full}, ',', 1)), '')"
+        f" else nullif(trim(substr(trim({full}), length(split_part(trim({full}), ' ', 1)) + 1)), '') end"
+    )
 
 
 def _field_exprs(mapping: HeaderMapping, source: CsvSource) -> dict[str, str]:
@@ -81,7 +95,13 @@ def project_leads(source: CsvSource) -> Projector:
     schema = raw_lead_schema()
 
     def project(csv: CsvTable) -> Iterator[tuple[str, pa.Table]]:
-        yield from project_rows(csv, table=CSV_LEADS, schema=schema, exprs=lead_exprs(csv, source),
-                                source_name=source.name, source_type=SOURCE_TYPE)
+        yield from project_rows(
+            csv,
+            table=CSV_LEADS,
+            schema=schema,
+            exprs=lead_exprs(csv, source),
+            source_name=source.name,
+            source_type=SOURCE_TYPE,
+        )
 
     return project

@@ -7,11 +7,11 @@ custom field under its original header. Nothing in a file is dropped.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping
 
-from ingestion.csv_files.reader import sql_literal
-from ingestion.lead import header_key
+from leadsync.ingestion.csv_files.reader import sql_literal
+from leadsync.ingestion.lead import header_key
 
 HASH_SEPARATOR = "chr(31)"  # ASCII unit separator: cannot be confused with cell content
 
@@ -31,9 +31,14 @@ class HeaderMapping:
         return None if idx is None else f"c{idx}"
 
 
-def map_headers(headers: Iterable[str], *, synonym: Callable[[str], str | None],
-                explicit: Mapping[str, str] | None = None, id_column: str | None = None,
-                is_id_header: Callable[[str], bool] | None = None) -> HeaderMapping:
+def map_headers(
+    headers: Iterable[str],
+    *,
+    synonym: Callable[[str], str | None],
+    explicit: Mapping[str, str] | None = None,
+    id_column: str | None = None,
+    is_id_header: Callable[[str], bool] | None = None,
+) -> HeaderMapping:
     """Assign each header to at most one field; a field takes the first header that names it."""
     headers = tuple(headers)
     keys = [header_key(h) for h in headers]

@@ -8,12 +8,12 @@ to quarantine with the row's text; the rest to the main table. Both are fetched 
 from __future__ import annotations
 
 import uuid
-from typing import Iterator, Mapping
+from collections.abc import Iterator, Mapping
 
 import pyarrow as pa
 
-from ingestion.csv_files.reader import CsvTable, sql_literal
-from ingestion.raw_tables import QUARANTINE, QUARANTINE_SCHEMA
+from leadsync.ingestion.csv_files.reader import CsvTable, sql_literal
+from leadsync.ingestion.raw_tables import QUARANTINE, QUARANTINE_SCHEMA
 
 # dlt's own row id. The file sources make it while projecting (DuckDB, vectorised) because dlt
 # would otherwise rewrite every Parquet file it extracted just to add it (see resource.py).
@@ -27,7 +27,9 @@ def with_row_id(schema: pa.Schema) -> pa.Schema:
 
 def add_row_ids(table: pa.Table) -> pa.Table:
     """Row ids for the few rows built in Python (rejected lines, unreadable files)."""
-    return table.append_column(ROW_ID, pa.array([uuid.uuid4().hex for _ in range(table.num_rows)], pa.string()))
+    return table.append_column(
+        ROW_ID, pa.array([uuid.uuid4().hex for _ in range(table.num_rows)], pa.string())
+    )
 
 
 def row_text_sql(csv: CsvTable) -> str:
@@ -36,9 +38,17 @@ def row_text_sql(csv: CsvTable) -> str:
     return f"concat_ws({sql_literal(csv.dialect.delimiter)}, {cells})"
 
 
-def project_rows(csv: CsvTable, *, table: str, schema: pa.Schema, exprs: Mapping[str, str],
-                 reason: str | None = None, source_name: str, source_type: str,
-                 record_id: str = "source_record_id") -> Iterator[tuple[str, pa.Table]]:
+def project_rows(
+    csv: CsvTable,
+    *,
+    table: str,
+    schema: pa.Schema,
+    exprs: Mapping[str, str],
+    reason: str | None = None,
+    source_name: str,
+    source_type: str,
+    record_id: str = "source_record_id",
+) -> Iterator[tuple[str, pa.Table]]:
     """Yield (table, rows) for usable rows and (quarantine, rows) for rows with a reason."""
     select = ",\n  ".join([*(f"{exprs[name]} as {name}" for name in schema.names), ROW_ID_SQL])
     out_schema = with_row_id(schema)
@@ -46,7 +56,7 @@ def project_rows(csv: CsvTable, *, table: str, schema: pa.Schema, exprs: Mapping
         for batch in csv.batches(f"select\n  {select}\nfrom numbered", out_schema):
             yield table, batch
         return
-    base = (f"with checked as (select *, {reason} as _reason from numbered)")
+    base = f"with checked as (select *, {reason} as _reason from numbered)"
     kept = f"{base}\nselect\n  {select}\nfrom checked where _reason is null"
     for batch in csv.batches(kept, out_schema):
         yield table, batch

@@ -12,18 +12,24 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 import pyarrow as pa
 
-from ingestion.csv_files.dialect import SAMPLE_BYTES, UTF8_NAMES, Dialect, UnreadableFile, detect_dialect
-from ingestion.files import FileEntry, iter_chunks, read_head
-from ingestion.raw_tables import QUARANTINE_SCHEMA
+from leadsync.ingestion.csv_files.dialect import (
+    SAMPLE_BYTES,
+    UTF8_NAMES,
+    Dialect,
+    UnreadableFile,
+    detect_dialect,
+)
+from leadsync.ingestion.files import FileEntry, iter_chunks, read_head
+from leadsync.ingestion.raw_tables import QUARANTINE_SCHEMA
 
 BATCH_ROWS = 100_000
 RAW_CONTENT_MAX_CHARS = 10_000
@@ -112,24 +118,31 @@ def _reason(error_type: str, message: str, width: int, encoding: str) -> str:
     return f"unparseable row: {message}"
 
 
-def _rejects(con: duckdb.DuckDBPyConnection, entry: FileEntry, dialect: Dialect, source_name: str,
-             source_type: str) -> tuple[pa.Table, list[int]]:
+def _rejects(
+    con: duckdb.DuckDBPyConnection, entry: FileEntry, dialect: Dialect, source_name: str, source_type: str
+) -> tuple[pa.Table, list[int]]:
     rows = con.execute(
         "select line, any_value(error_type order by column_idx), any_value(error_message order by column_idx),"
         " any_value(csv_line order by column_idx) from rejects group by line order by line"
     ).fetchall()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     width = len(dialect.headers)
-    table = pa.Table.from_pylist([
-        {
-            "source_name": source_name, "source_type": source_type, "source_location": entry.url,
-            "source_line": int(line), "source_record_id": None,
-            "reason": _reason(err, msg, width, dialect.encoding),
-            "raw_content": (raw or "").strip("\r\n")[:RAW_CONTENT_MAX_CHARS],
-            "quarantined_at": now,
-        }
-        for line, err, msg, raw in rows
-    ], schema=QUARANTINE_SCHEMA)
+    table = pa.Table.from_pylist(
+        [
+            {
+                "source_name": source_name,
+                "source_type": source_type,
+                "source_location": entry.url,
+                "source_line": int(line),
+                "source_record_id": None,
+                "reason": _reason(err, msg, width, dialect.encoding),
+                "raw_content": (raw or "").strip("\r\n")[:RAW_CONTENT_MAX_CHARS],
+                "quarantined_at": now,
+            }
+            for line, err, msg, raw in rows
+        ],
+        schema=QUARANTINE_SCHEMA,
+    )
     return table, [int(r[0]) for r in rows]
 
 
@@ -155,8 +168,15 @@ def _number_lines(con: duckdb.DuckDBPyConnection, skipped: list[int]) -> None:
 
 
 @contextmanager
-def open_csv(entry: FileEntry, scratch: Path, *, source_name: str, source_type: str,
-             encoding: str | None = None, delimiter: str | None = None) -> Iterator[CsvTable]:
+def open_csv(
+    entry: FileEntry,
+    scratch: Path,
+    *,
+    source_name: str,
+    source_type: str,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> Iterator[CsvTable]:
     """Load one file into a private DuckDB. Raises UnreadableFile when the file as a whole cannot be read."""
     dialect = detect_dialect(read_head(entry, SAMPLE_BYTES), encoding=encoding, delimiter=delimiter)
     local = entry.local_path

@@ -8,19 +8,21 @@ quarantining of unparseable lines and unreadable files live here once.
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 import dlt
 import pyarrow as pa
 
-from ingestion.config import LeadsyncConfig
-from ingestion.csv_files.dialect import UnreadableFile
-from ingestion.csv_files.projection import add_row_ids
-from ingestion.csv_files.reader import CsvTable, open_csv
-from ingestion.files import FileEntry, ScratchDir, changed_files, list_files, read_head
-from ingestion.pipeline import pipeline_name
-from ingestion.raw_tables import QUARANTINE, main_table, quarantine_table
+from leadsync.ingestion.config import LeadsyncConfig
+from leadsync.ingestion.csv_files.dialect import UnreadableFile
+from leadsync.ingestion.csv_files.projection import add_row_ids
+from leadsync.ingestion.csv_files.reader import CsvTable, open_csv
+from leadsync.ingestion.files import FileEntry, ScratchDir, changed_files, list_files, read_head
+from leadsync.ingestion.pipeline import pipeline_name
+from leadsync.ingestion.raw_tables import QUARANTINE, quarantine_table
+from leadsync.ingestion.source_types import main_table
 
 # (raw table name, rows) pairs for one file
 Projector = Callable[[CsvTable], Iterator[tuple[str, pa.Table]]]
@@ -29,7 +31,7 @@ STATE_KEY = "file_fingerprints"
 
 def received_at_sql(entry: FileEntry) -> str:
     """The file's modification time (UTC) as a SQL timestamp literal."""
-    ts = entry.modified_at.astimezone(timezone.utc).replace(tzinfo=None)
+    ts = entry.modified_at.astimezone(UTC).replace(tzinfo=None)
     return f"TIMESTAMP '{ts.isoformat(sep=' ')}'"
 
 
@@ -43,19 +45,33 @@ def _head_text(entry: FileEntry, n_bytes: int = 200) -> str:
 
 
 def _unreadable(source: Any, entry: FileEntry, reason: str) -> pa.Table:
-    return quarantine_table([{
-        "source_name": source.name, "source_type": source.type, "source_location": entry.url,
-        "reason": f"file not readable: {reason}",
-        "raw_content": _head_text(entry),
-        "quarantined_at": datetime.now(timezone.utc),
-    }])
+    return quarantine_table(
+        [
+            {
+                "source_name": source.name,
+                "source_type": source.type,
+                "source_location": entry.url,
+                "reason": f"file not readable: {reason}",
+                "raw_content": _head_text(entry),
+                "quarantined_at": datetime.now(UTC),
+            }
+        ]
+    )
 
 
-def read_file(entry: FileEntry, source: Any, project: Projector, scratch: Any) -> Iterator[tuple[str, pa.Table]]:
+def read_file(
+    entry: FileEntry, source: Any, project: Projector, scratch: Any
+) -> Iterator[tuple[str, pa.Table]]:
     """Every output table for one file: its rows, its rejected lines, or one row for an unreadable file."""
     try:
-        with open_csv(entry, scratch, source_name=source.name, source_type=source.type,
-                      encoding=source.encoding, delimiter=source.delimiter) as csv:
+        with open_csv(
+            entry,
+            scratch,
+            source_name=source.name,
+            source_type=source.type,
+            encoding=source.encoding,
+            delimiter=source.delimiter,
+        ) as csv:
             if csv.rejects.num_rows:
                 yield QUARANTINE, add_row_ids(csv.rejects)
             yield from project(csv)

@@ -1,16 +1,16 @@
 """Local servers that speak each ad platform's lead API (Meta Graph, LinkedIn Lead Sync, Google Ads).
 
 Tests and the demo start them in-process (``start_meta_sandbox(port=0)`` etc.); ``python -m
-ingestion.sandboxes <platform> --port N`` runs one standalone. They import nothing from leadsync:
+leadsync.ingestion.sandboxes <platform> --port N`` runs one standalone. They import nothing from leadsync:
 they stand in for the outside world.
 """
 
 from __future__ import annotations
 
-from ingestion.sandboxes.base import Sandbox
-from ingestion.sandboxes.google_ads import GoogleAdsSandbox, start_google_ads_sandbox
-from ingestion.sandboxes.linkedin import LinkedInSandbox, start_linkedin_sandbox
-from ingestion.sandboxes.meta import MetaSandbox, start_meta_sandbox
+from leadsync.ingestion.sandboxes.base import Sandbox
+from leadsync.ingestion.sandboxes.google_ads import GoogleAdsSandbox, start_google_ads_sandbox
+from leadsync.ingestion.sandboxes.linkedin import LinkedInSandbox, start_linkedin_sandbox
+from leadsync.ingestion.sandboxes.meta import MetaSandbox, start_meta_sandbox
 
 STARTERS = {
     "meta": start_meta_sandbox,
@@ -18,5 +18,13 @@ STARTERS = {
     "google_ads": start_google_ads_sandbox,
 }
 
-__all__ = ["Sandbox", "MetaSandbox", "LinkedInSandbox", "GoogleAdsSandbox", "STARTERS",
-           "start_meta_sandbox", "start_linkedin_sandbox", "start_google_ads_sandbox"]
+__all__ = [
+    "Sandbox",
+    "MetaSandbox",
+    "LinkedInSandbox",
+    "GoogleAdsSandbox",
+    "STARTERS",
+    "start_meta_sandbox",
+    "start_linkedin_sandbox",
+    "start_google_ads_sandbox",
+]

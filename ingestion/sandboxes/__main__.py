@@ -1,4 +1,4 @@
-"""Run one sandbox standalone: ``python -m ingestion.sandboxes meta --port 8901``.
+"""Run one sandbox standalone: ``python -m leadsync.ingestion.sandboxes meta --port 8901``.
 
 Prints the base_url (and token_url) to put into leadsync.yaml, then serves until Ctrl-C.
 """
@@ -8,12 +8,14 @@ from __future__ import annotations
 import argparse
 import threading
 
-from ingestion.sandboxes import STARTERS
+from leadsync.ingestion.sandboxes import STARTERS
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ingestion.sandboxes",
-                                     description="Serve a local ad-platform lead API sandbox.")
+    parser = argparse.ArgumentParser(
+        prog="python -m leadsync.ingestion.sandboxes",
+        description="Serve a local ad-platform lead API sandbox.",
+    )
     parser.add_argument("platform", choices=sorted(STARTERS))
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")

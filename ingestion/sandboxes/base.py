@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 
@@ -106,7 +107,7 @@ class Sandbox:
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> "Sandbox":
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> Sandbox:
         handler = _make_handler(self)
         self._server = ThreadingHTTPServer((host, port), handler)
         self._server.daemon_threads = True
@@ -122,7 +123,7 @@ class Sandbox:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> "Sandbox":
+    def __enter__(self) -> Sandbox:
         return self
 
     def __exit__(self, *exc: object) -> None:

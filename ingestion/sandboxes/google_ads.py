@@ -20,8 +20,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ingestion.sandboxes.base import LoggedRequest, OAuthSandbox, Response
-from ingestion.sandboxes.people import people, seeded_time
+from leadsync.ingestion.sandboxes.base import LoggedRequest, OAuthSandbox, Response
+from leadsync.ingestion.sandboxes.people import people, seeded_time
 
 API_VERSION = "v21"
 CUSTOMER_ID = "1234567890"
@@ -58,8 +58,13 @@ class GoogleAdsSandbox(OAuthSandbox):
         return f"{self.host_url}/token"
 
     # -- test helpers ---------------------------------------------------------------------------
-    def add_leads(self, count: int = 1, *, custom_answers: dict[str, str] | None = None,
-                  submitted_at: datetime | None = None) -> list[dict[str, Any]]:
+    def add_leads(
+        self,
+        count: int = 1,
+        *,
+        custom_answers: dict[str, str] | None = None,
+        submitted_at: datetime | None = None,
+    ) -> list[dict[str, Any]]:
         """Add submissions (after every existing one) and return them in the API's shape."""
         with self.lock:
             added = []
@@ -103,68 +108,132 @@ class GoogleAdsSandbox(OAuthSandbox):
         if not match or request.method != "POST":
             return _status(404, "NOT_FOUND", f"Method not found: {request.path}")
         if not self.has_valid_token(request):
-            return _status(401, "UNAUTHENTICATED", "Request had invalid authentication credentials. "
-                           "Expected OAuth 2 access token.", {"authenticationError": "OAUTH_TOKEN_EXPIRED"})
+            return _status(
+                401,
+                "UNAUTHENTICATED",
+                "Request had invalid authentication credentials. Expected OAuth 2 access token.",
+                {"authenticationError": "OAUTH_TOKEN_EXPIRED"},
+            )
         if request.headers.get("developer-token") != DEVELOPER_TOKEN:
-            return _status(401, "UNAUTHENTICATED", "The developer token is not valid.",
-                           {"authenticationError": "DEVELOPER_TOKEN_INVALID"})
+            return _status(
+                401,
+                "UNAUTHENTICATED",
+                "The developer token is not valid.",
+                {"authenticationError": "DEVELOPER_TOKEN_INVALID"},
+            )
         if match.group(1) != self.customer_id:
-            return _status(403, "PERMISSION_DENIED", "The caller does not have permission",
-                           {"authorizationError": "USER_PERMISSION_DENIED"})
+            return _status(
+                403,
+                "PERMISSION_DENIED",
+                "The caller does not have permission",
+                {"authorizationError": "USER_PERMISSION_DENIED"},
+            )
         fault = self.faults.next_fault()
         if fault is not None:
             if fault.kind == "rate_limit":
-                return _status(429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota).",
-                               {"quotaError": "RESOURCE_EXHAUSTED"},
-                               {"quotaErrorDetails": {"rateScope": "DEVELOPER", "rateName": "Requests per developer per day",
-                                                      "retryDelay": f"{fault.options.get('retry_delay', 1)}s"}})
+                return _status(
+                    429,
+                    "RESOURCE_EXHAUSTED",
+                    "Resource has been exhausted (e.g. check quota).",
+                    {"quotaError": "RESOURCE_EXHAUSTED"},
+                    {
+                        "quotaErrorDetails": {
+                            "rateScope": "DEVELOPER",
+                            "rateName": "Requests per developer per day",
+                            "retryDelay": f"{fault.options.get('retry_delay', 1)}s",
+                        }
+                    },
+                )
             if fault.kind == "transient":
-                return _status(503, "UNAVAILABLE", "The service is currently unavailable.",
-                               {"internalError": "TRANSIENT_ERROR"})
-            return _status(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.",
-                           {"authenticationError": "OAUTH_TOKEN_EXPIRED"})
+                return _status(
+                    503,
+                    "UNAVAILABLE",
+                    "The service is currently unavailable.",
+                    {"internalError": "TRANSIENT_ERROR"},
+                )
+            return _status(
+                401,
+                "UNAUTHENTICATED",
+                "Request had invalid authentication credentials.",
+                {"authenticationError": "OAUTH_TOKEN_EXPIRED"},
+            )
         try:
             query = request.json()["query"]
         except (ValueError, KeyError, TypeError):
-            return _status(400, "INVALID_ARGUMENT", "Invalid JSON payload: expected {\"query\": ...}")
+            return _status(400, "INVALID_ARGUMENT", 'Invalid JSON payload: expected {"query": ...}')
         return self._search(query)
 
     def _token(self, request: LoggedRequest) -> Response:
-        refused = self.refused_grant(request, bad_client="The OAuth client was not found.",
-                                     bad_grant="Token has been expired or revoked.")
+        refused = self.refused_grant(
+            request,
+            bad_client="The OAuth client was not found.",
+            bad_grant="Token has been expired or revoked.",
+        )
         if refused:
             return refused
         token = f"ya29.sandbox-{secrets.token_hex(8)}"
         with self.lock:
             self.valid_tokens.add(token)
-        return Response(200, {"access_token": token, "expires_in": 3599, "token_type": "Bearer",
-                              "scope": "https://www.googleapis.com/auth/adwords"})
+        return Response(
+            200,
+            {
+                "access_token": token,
+                "expires_in": 3599,
+                "token_type": "Bearer",
+                "scope": "https://www.googleapis.com/auth/adwords",
+            },
+        )
 
     def _search(self, query: str) -> Response:
         source = (_FROM.search(query) or [None, ""])[1]
         request_id = secrets.token_urlsafe(12)
         if source == "customer":
             results = [{"customer": {"resourceName": f"customers/{self.customer_id}", "timeZone": TIME_ZONE}}]
-            return Response(200, [{"results": results, "fieldMask": "customer.timeZone", "requestId": request_id}])
+            return Response(
+                200, [{"results": results, "fieldMask": "customer.timeZone", "requestId": request_id}]
+            )
         if source in ("campaign", "ad_group"):
             names = CAMPAIGNS if source == "campaign" else AD_GROUPS
             key = "campaign" if source == "campaign" else "adGroup"
             plural = "campaigns" if source == "campaign" else "adGroups"
-            results = [{key: {"resourceName": f"customers/{self.customer_id}/{plural}/{i}", "id": i, "name": n}}
-                       for i, n in names.items() if i in query]
-            return Response(200, [{"results": results, "fieldMask": f"{key}.id,{key}.name", "requestId": request_id}])
+            results = [
+                {key: {"resourceName": f"customers/{self.customer_id}/{plural}/{i}", "id": i, "name": n}}
+                for i, n in names.items()
+                if i in query
+            ]
+            return Response(
+                200, [{"results": results, "fieldMask": f"{key}.id,{key}.name", "requestId": request_id}]
+            )
         if source != "lead_form_submission_data":
-            return _status(400, "INVALID_ARGUMENT", f"Unsupported resource in the sandbox: {source!r}",
-                           {"queryError": "PROHIBITED_RESOURCE_TYPE_IN_FROM_CLAUSE"})
+            return _status(
+                400,
+                "INVALID_ARGUMENT",
+                f"Unsupported resource in the sandbox: {source!r}",
+                {"queryError": "PROHIBITED_RESOURCE_TYPE_IN_FROM_CLAUSE"},
+            )
         rows = sorted(self.submissions, key=lambda s: s["submissionDateTime"])
         for op, value in _BOUND.findall(query):
             rows = [r for r in rows if _compare(r["submissionDateTime"], op, value)]
         results = [{"leadFormSubmissionData": r} for r in rows]
-        mask = ",".join(f"leadFormSubmissionData.{f}" for f in (
-            "resourceName", "id", "asset", "campaign", "adGroup", "adGroupAd", "gclid",
-            "submissionDateTime", "leadFormSubmissionFields", "customLeadFormSubmissionFields"))
-        batches = [{"results": results[i:i + BATCH_SIZE], "fieldMask": mask, "requestId": request_id}
-                   for i in range(0, len(results), BATCH_SIZE)]
+        mask = ",".join(
+            f"leadFormSubmissionData.{f}"
+            for f in (
+                "resourceName",
+                "id",
+                "asset",
+                "campaign",
+                "adGroup",
+                "adGroupAd",
+                "gclid",
+                "submissionDateTime",
+                "leadFormSubmissionFields",
+                "customLeadFormSubmissionFields",
+            )
+        )
+        batches = [
+            {"results": results[i : i + BATCH_SIZE], "fieldMask": mask, "requestId": request_id}
+            for i in range(0, len(results), BATCH_SIZE)
+        ]
         return Response(200, batches or [{"fieldMask": mask, "requestId": request_id}])
 
 
@@ -172,14 +241,21 @@ def _compare(value: str, op: str, bound: str) -> bool:
     return {">=": value >= bound, ">": value > bound, "<=": value <= bound, "<": value < bound}[op]
 
 
-def _status(code: int, status: str, message: str, error_code: dict[str, str] | None = None,
-            details: dict[str, Any] | None = None) -> Response:
+def _status(
+    code: int,
+    status: str,
+    message: str,
+    error_code: dict[str, str] | None = None,
+    details: dict[str, Any] | None = None,
+) -> Response:
     body: dict[str, Any] = {"error": {"code": code, "message": message, "status": status}}
     if error_code:
         err: dict[str, Any] = {"errorCode": error_code, "message": message}
         if details:
             err["details"] = details
-        body["error"]["details"] = [{"@type": _FAILURE, "errors": [err], "requestId": secrets.token_urlsafe(12)}]
+        body["error"]["details"] = [
+            {"@type": _FAILURE, "errors": [err], "requestId": secrets.token_urlsafe(12)}
+        ]
     return Response(code, body)
 
 

@@ -21,8 +21,8 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from ingestion.sandboxes.base import LoggedRequest, OAuthSandbox, Response
-from ingestion.sandboxes.people import people, seeded_time
+from leadsync.ingestion.sandboxes.base import LoggedRequest, OAuthSandbox, Response
+from leadsync.ingestion.sandboxes.people import people, seeded_time
 
 ACCOUNT_ID = "510000001"
 CLIENT_ID = "sandbox-linkedin-client"
@@ -32,10 +32,15 @@ FORM_ID = 6543210
 CAMPAIGNS = ("urn:li:sponsoredCampaign:330001", "urn:li:sponsoredCampaign:330002")
 CREATIVES = ("urn:li:sponsoredCreative:440001", "urn:li:sponsoredCreative:440002")
 SEED_LEADS = 14
-_PREDEFINED = (("firstName", "FIRST_NAME", "First name"), ("lastName", "LAST_NAME", "Last name"),
-               ("email", "EMAIL", "Email address"), ("company", "COMPANY_NAME", "Company name"),
-               ("jobTitle", "JOB_TITLE", "Job title"), ("country", "COUNTRY", "Country/Region"),
-               ("phone", "PHONE_NUMBER", "Phone number"))
+_PREDEFINED = (
+    ("firstName", "FIRST_NAME", "First name"),
+    ("lastName", "LAST_NAME", "Last name"),
+    ("email", "EMAIL", "Email address"),
+    ("company", "COMPANY_NAME", "Company name"),
+    ("jobTitle", "JOB_TITLE", "Job title"),
+    ("country", "COUNTRY", "Country/Region"),
+    ("phone", "PHONE_NUMBER", "Phone number"),
+)
 _OWNER = re.compile(r"(?:^|&)owner=\(sponsoredAccount:urn%3Ali%3AsponsoredAccount%3A(\d+)\)(?:&|$)")
 _RANGE = re.compile(r"(?:^|&)submittedAtTimeRange=\(start:(\d+)(?:,end:(\d+))?\)(?:&|$)")
 
@@ -55,18 +60,31 @@ class LinkedInSandbox(OAuthSandbox):
         self._seed = seed
         self._count = 0
         self.questions: list[dict[str, Any]] = [
-            {"questionId": i + 1, "name": name, "predefinedField": field,
-             "question": {"localized": {"en_US": label}},
-             "questionDetails": {"textQuestionDetails": {"maxResponseLength": 300}}}
+            {
+                "questionId": i + 1,
+                "name": name,
+                "predefinedField": field,
+                "question": {"localized": {"en_US": label}},
+                "questionDetails": {"textQuestionDetails": {"maxResponseLength": 300}},
+            }
             for i, (name, field, label) in enumerate(_PREDEFINED)
         ]
-        self.questions.append({
-            "questionId": 20, "name": "teamSize", "question": {"localized": {"en_US": "How big is your team?"}},
-            "questionDetails": {"multipleChoiceQuestionDetails": {"options": [
-                {"id": 1, "text": {"localized": {"en_US": "1-10"}}},
-                {"id": 2, "text": {"localized": {"en_US": "11-50"}}},
-                {"id": 3, "text": {"localized": {"en_US": "51+"}}}]}},
-        })
+        self.questions.append(
+            {
+                "questionId": 20,
+                "name": "teamSize",
+                "question": {"localized": {"en_US": "How big is your team?"}},
+                "questionDetails": {
+                    "multipleChoiceQuestionDetails": {
+                        "options": [
+                            {"id": 1, "text": {"localized": {"en_US": "1-10"}}},
+                            {"id": 2, "text": {"localized": {"en_US": "11-50"}}},
+                            {"id": 3, "text": {"localized": {"en_US": "51+"}}},
+                        ]
+                    }
+                },
+            }
+        )
         self.form_version = 1
         self.responses: list[dict[str, Any]] = []
         self.add_leads(leads)
@@ -80,32 +98,58 @@ class LinkedInSandbox(OAuthSandbox):
         """Add a custom text question to the form (a new form version); returns its questionId."""
         with self.lock:
             qid = max(q["questionId"] for q in self.questions) + 1
-            self.questions.append({"questionId": qid, "name": name,
-                                   "question": {"localized": {"en_US": label}},
-                                   "questionDetails": {"textQuestionDetails": {"maxResponseLength": 300}}})
+            self.questions.append(
+                {
+                    "questionId": qid,
+                    "name": name,
+                    "question": {"localized": {"en_US": label}},
+                    "questionDetails": {"textQuestionDetails": {"maxResponseLength": 300}},
+                }
+            )
             self.form_version += 1
             return qid
 
-    def add_leads(self, count: int = 1, *, is_test: bool = False,
-                  custom_answers: dict[int, str] | None = None,
-                  submitted_at: datetime | None = None) -> list[dict[str, Any]]:
+    def add_leads(
+        self,
+        count: int = 1,
+        *,
+        is_test: bool = False,
+        custom_answers: dict[int, str] | None = None,
+        submitted_at: datetime | None = None,
+    ) -> list[dict[str, Any]]:
         """Add submissions after every existing one; ``custom_answers`` maps questionId -> text."""
         with self.lock:
             added = []
             for person in people(count, seed=self._seed * 1000 + self._count):
                 when = submitted_at or seeded_time(self._count)
                 self._count += 1
-                values = {"FIRST_NAME": person.first_name, "LAST_NAME": person.last_name,
-                          "EMAIL": person.email, "COMPANY_NAME": person.company_name,
-                          "JOB_TITLE": person.job_title, "COUNTRY": person.country,
-                          "PHONE_NUMBER": person.phone}
-                answers = [{"questionId": q["questionId"],
-                            "answerDetails": {"textQuestionAnswer": {"answer": values[q["predefinedField"]]}}}
-                           for q in self.questions if q.get("predefinedField") in values]
-                answers.append({"questionId": 20, "answerDetails": {
-                    "multipleChoiceAnswer": {"options": [1 + self._count % 3]}}})
+                values = {
+                    "FIRST_NAME": person.first_name,
+                    "LAST_NAME": person.last_name,
+                    "EMAIL": person.email,
+                    "COMPANY_NAME": person.company_name,
+                    "JOB_TITLE": person.job_title,
+                    "COUNTRY": person.country,
+                    "PHONE_NUMBER": person.phone,
+                }
+                answers = [
+                    {
+                        "questionId": q["questionId"],
+                        "answerDetails": {"textQuestionAnswer": {"answer": values[q["predefinedField"]]}},
+                    }
+                    for q in self.questions
+                    if q.get("predefinedField") in values
+                ]
+                answers.append(
+                    {
+                        "questionId": 20,
+                        "answerDetails": {"multipleChoiceAnswer": {"options": [1 + self._count % 3]}},
+                    }
+                )
                 for qid, text in (custom_answers or {}).items():
-                    answers.append({"questionId": qid, "answerDetails": {"textQuestionAnswer": {"answer": text}}})
+                    answers.append(
+                        {"questionId": qid, "answerDetails": {"textQuestionAnswer": {"answer": text}}}
+                    )
                 response = {
                     "id": f"{self._seed:08x}-{self._count:04x}-4a1b-9c2d-{self._count:012x}",
                     "owner": {"sponsoredAccount": f"urn:li:sponsoredAccount:{self.account_id}"},
@@ -113,13 +157,13 @@ class LinkedInSandbox(OAuthSandbox):
                     "leadType": "SPONSORED",
                     "testLead": is_test,
                     "submittedAt": _ms(when),
-                    "versionedLeadGenFormUrn":
-                        f"urn:li:versionedLeadGenForm:(urn:li:leadGenForm:{FORM_ID},{self.form_version})",
-                    "leadMetadata": {"sponsoredLeadMetadata": {
-                        "campaign": CAMPAIGNS[self._count % 2]}},
+                    "versionedLeadGenFormUrn": f"urn:li:versionedLeadGenForm:(urn:li:leadGenForm:{FORM_ID},{self.form_version})",
+                    "leadMetadata": {"sponsoredLeadMetadata": {"campaign": CAMPAIGNS[self._count % 2]}},
                     "associatedEntity": {"associatedCreative": CREATIVES[self._count % 2]},
-                    "formResponse": {"answers": answers, "consentResponses": [
-                        {"accepted": True, "consentId": 1}]},
+                    "formResponse": {
+                        "answers": answers,
+                        "consentResponses": [{"accepted": True, "consentId": 1}],
+                    },
                 }
                 self.responses.append(response)
                 added.append(response)
@@ -135,50 +179,79 @@ class LinkedInSandbox(OAuthSandbox):
             return _error(401, "The token used in the request has expired", "EXPIRED_ACCESS_TOKEN", 65601)
         version = request.headers.get("linkedin-version", "")
         if not re.fullmatch(r"\d{6}(\.\d{2})?", version):
-            return _error(426, "A version must be present. Please specify a version by adding the "
-                          "LinkedIn-Version header.", "VERSION_MISSING")
+            return _error(
+                426,
+                "A version must be present. Please specify a version by adding the LinkedIn-Version header.",
+                "VERSION_MISSING",
+            )
         if request.headers.get("x-restli-protocol-version") != "2.0.0":
-            return _error(400, "Rest.li protocol version 2.0.0 is required (X-Restli-Protocol-Version)",
-                          "ILLEGAL_ARGUMENT")
+            return _error(
+                400,
+                "Rest.li protocol version 2.0.0 is required (X-Restli-Protocol-Version)",
+                "ILLEGAL_ARGUMENT",
+            )
         fault = self.faults.next_fault()
         if fault is not None:
             if fault.kind == "rate_limit":
-                return Response(429, {"status": 429, "message": "Resource level throttle APPLICATION DAY "
-                                      "limit for calls to this resource is reached."},
-                                {"Retry-After": str(fault.options.get("retry_after", 1))})
+                return Response(
+                    429,
+                    {
+                        "status": 429,
+                        "message": "Resource level throttle APPLICATION DAY "
+                        "limit for calls to this resource is reached.",
+                    },
+                    {"Retry-After": str(fault.options.get("retry_after", 1))},
+                )
             if fault.kind == "transient":
                 return _error(503, "Service Unavailable", "SERVICE_UNAVAILABLE")
             return _error(401, "The token used in the request has expired", "EXPIRED_ACCESS_TOKEN", 65601)
         if request.path == f"/rest/leadForms/{FORM_ID}":
-            return Response(200, {
-                "id": FORM_ID, "name": "Sandbox - Request a demo", "state": "PUBLISHED",
-                "owner": {"sponsoredAccount": f"urn:li:sponsoredAccount:{self.account_id}"},
-                "versionId": self.form_version,
-                "content": {"questions": list(self.questions)},
-            })
+            return Response(
+                200,
+                {
+                    "id": FORM_ID,
+                    "name": "Sandbox - Request a demo",
+                    "state": "PUBLISHED",
+                    "owner": {"sponsoredAccount": f"urn:li:sponsoredAccount:{self.account_id}"},
+                    "versionId": self.form_version,
+                    "content": {"questions": list(self.questions)},
+                },
+            )
         if request.path == "/rest/leadFormResponses":
             return self._responses(request)
         return _error(404, f"No resource at {request.path}", "NOT_FOUND")
 
     def _token(self, request: LoggedRequest) -> Response:
         refused = self.refused_grant(
-            request, bad_client="Client authentication failed",
-            bad_grant="The provided authorization grant or refresh token is invalid, expired or revoked")
+            request,
+            bad_client="Client authentication failed",
+            bad_grant="The provided authorization grant or refresh token is invalid, expired or revoked",
+        )
         if refused:
             return refused
         with self.lock:
             self.tokens_issued += 1
             token = f"sbx-li-{self.tokens_issued}-{secrets.token_hex(6)}"
             self.valid_tokens.add(token)
-        return Response(200, {"access_token": token, "expires_in": 5183999,
-                              "refresh_token": self.refresh_token, "refresh_token_expires_in": 31535999})
+        return Response(
+            200,
+            {
+                "access_token": token,
+                "expires_in": 5183999,
+                "refresh_token": self.refresh_token,
+                "refresh_token_expires_in": 31535999,
+            },
+        )
 
     def _responses(self, request: LoggedRequest) -> Response:
         q = request.query
         owner = _OWNER.search(request.raw_query)
         if q.get("q") != "owner" or owner is None:
-            return _error(400, "owner must be (sponsoredAccount:<encoded urn>) with q=owner "
-                          "(Rest.li 2.0 encoding)", "ILLEGAL_ARGUMENT")
+            return _error(
+                400,
+                "owner must be (sponsoredAccount:<encoded urn>) with q=owner (Rest.li 2.0 encoding)",
+                "ILLEGAL_ARGUMENT",
+            )
         if owner.group(1) != self.account_id:
             return _error(403, "Not enough permissions to access: leadFormResponses", "ACCESS_DENIED", 100)
         if "leadType=(leadType:SPONSORED)" not in request.raw_query:
@@ -191,8 +264,13 @@ class LinkedInSandbox(OAuthSandbox):
         if q.get("limitedToTestLeads") == "true":
             items = [r for r in items if r["testLead"]]
         start, count = int(q.get("start") or 0), min(int(q.get("count") or 10), 1000)
-        return Response(200, {"elements": items[start:start + count],
-                              "paging": {"start": start, "count": count, "links": [], "total": len(items)}})
+        return Response(
+            200,
+            {
+                "elements": items[start : start + count],
+                "paging": {"start": start, "count": count, "links": [], "total": len(items)},
+            },
+        )
 
 
 def _error(status: int, message: str, code: str, service_code: int | None = None) -> Response:

@@ -23,11 +23,11 @@ import base64
 import json
 import re
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-from ingestion.sandboxes.base import LoggedRequest, Response, Sandbox
-from ingestion.sandboxes.people import people, seeded_time
+from leadsync.ingestion.sandboxes.base import LoggedRequest, Response, Sandbox
+from leadsync.ingestion.sandboxes.people import people, seeded_time
 
 API_VERSION = "v21.0"
 PAGE_ID = "104455000000001"
@@ -36,10 +36,22 @@ FORMS = {
     "771000000000002": "Whitepaper: Lead routing playbook",
 }
 CAMPAIGNS = (
-    ("120200000000001", "Q1 Demand Gen - Prospecting", "120210000000001", "Lookalike 1% - US",
-     "120220000000001", "Video - Stop losing leads"),
-    ("120200000000002", "Retargeting - Site Visitors", "120210000000002", "Visitors 30d",
-     "120220000000002", "Carousel - Playbook"),
+    (
+        "120200000000001",
+        "Q1 Demand Gen - Prospecting",
+        "120210000000001",
+        "Lookalike 1% - US",
+        "120220000000001",
+        "Video - Stop losing leads",
+    ),
+    (
+        "120200000000002",
+        "Retargeting - Site Visitors",
+        "120210000000002",
+        "Visitors 30d",
+        "120220000000002",
+        "Carousel - Playbook",
+    ),
 )
 SEED_LEADS_PER_FORM = 12
 VALID_TOKEN = "sandbox-meta-access-token"
@@ -49,7 +61,7 @@ _VERSION = re.compile(r"^/v\d+\.\d+")
 
 
 def _meta_time(t: datetime) -> str:
-    return t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+0000")
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
 
 
 def _cursor(index: int) -> str:
@@ -63,8 +75,9 @@ def _uncursor(cursor: str) -> int:
 
 class MetaSandbox(Sandbox):
     platform = "meta"
-    fault_kinds = frozenset({"rate_limit", "app_rate_limit", "user_rate_limit", "transient",
-                             "server_error", "expired_token"})
+    fault_kinds = frozenset(
+        {"rate_limit", "app_rate_limit", "user_rate_limit", "transient", "server_error", "expired_token"}
+    )
 
     def __init__(self, seed: int = 7, leads_per_form: int = SEED_LEADS_PER_FORM) -> None:
         super().__init__()
@@ -83,10 +96,17 @@ class MetaSandbox(Sandbox):
         return f"{self.host_url}/{API_VERSION}"
 
     # -- test helpers ---------------------------------------------------------------------------
-    def add_leads(self, count: int = 1, *, form_id: str | None = None,
-                  custom_answers: dict[str, str] | None = None, is_test: bool = False,
-                  is_organic: bool = False, created_time: datetime | None = None,
-                  raw: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    def add_leads(
+        self,
+        count: int = 1,
+        *,
+        form_id: str | None = None,
+        custom_answers: dict[str, str] | None = None,
+        is_test: bool = False,
+        is_organic: bool = False,
+        created_time: datetime | None = None,
+        raw: dict[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
         """Add leads (after every existing one in time) and return them as the API shows them.
 
         ``raw`` adds one lead exactly as given (for malformed-record tests).
@@ -102,9 +122,12 @@ class MetaSandbox(Sandbox):
                 camp = CAMPAIGNS[self._count % len(CAMPAIGNS)]
                 self._count += 1
                 answers = {
-                    "email": person.email, "full_name": person.full_name,
-                    "phone_number": person.phone, "company_name": person.company_name,
-                    "job_title": person.job_title, "country": person.country,
+                    "email": person.email,
+                    "full_name": person.full_name,
+                    "phone_number": person.phone,
+                    "company_name": person.company_name,
+                    "job_title": person.job_title,
+                    "country": person.country,
                     "what_are_you_looking_for?": person.need,
                     **(custom_answers or {}),
                 }
@@ -119,10 +142,21 @@ class MetaSandbox(Sandbox):
                     "field_data": [{"name": k, "values": [v]} for k, v in answers.items()],
                 }
                 if not is_organic:
-                    lead.update(dict(zip(
-                        ("campaign_id", "campaign_name", "adset_id", "adset_name", "ad_id", "ad_name"),
-                        camp,
-                    )))
+                    lead.update(
+                        dict(
+                            zip(
+                                (
+                                    "campaign_id",
+                                    "campaign_name",
+                                    "adset_id",
+                                    "adset_name",
+                                    "ad_id",
+                                    "ad_name",
+                                ),
+                                camp,
+                            )
+                        )
+                    )
                 self.leads.setdefault(form_id, []).append(lead)
                 added.append(lead)
             return added
@@ -141,41 +175,63 @@ class MetaSandbox(Sandbox):
     # -- HTTP -----------------------------------------------------------------------------------
     def handle(self, request: LoggedRequest) -> Response:
         path = _VERSION.sub("", request.path).strip("/")
-        token = request.query.get("access_token") or request.headers.get("authorization", "").removeprefix("Bearer ")
+        token = request.query.get("access_token") or request.headers.get("authorization", "").removeprefix(
+            "Bearer "
+        )
         if not token:
-            return _error(400, "An active access token must be used to query information about the current user.",
-                          code=2500)
+            return _error(
+                400,
+                "An active access token must be used to query information about the current user.",
+                code=2500,
+            )
         if token != self.access_token or self.token_expired:
-            return _error(400, "Error validating access token: Session has expired on Monday, 05-Jan-26 "
-                          "09:00:00 PST.", code=190, subcode=463)
+            return _error(
+                400,
+                "Error validating access token: Session has expired on Monday, 05-Jan-26 09:00:00 PST.",
+                code=190,
+                subcode=463,
+            )
         fault = self.faults.next_fault()
         if fault is not None:
             return _fault(fault.kind, fault.options)
         parts = path.split("/")
         if len(parts) == 2 and parts[1] == "leadgen_forms":
             if parts[0] != self.page_id:
-                return _error(400, f"Unsupported get request. Object with ID '{parts[0]}' does not exist.",
-                              code=100, subcode=33)
-            return self._list(request, [{"id": f, "name": n, "status": "ACTIVE", "locale": "en_US"}
-                                        for f, n in self.forms.items()], ("id", "name", "status", "locale"))
+                return _error(
+                    400,
+                    f"Unsupported get request. Object with ID '{parts[0]}' does not exist.",
+                    code=100,
+                    subcode=33,
+                )
+            return self._list(
+                request,
+                [{"id": f, "name": n, "status": "ACTIVE", "locale": "en_US"} for f, n in self.forms.items()],
+                ("id", "name", "status", "locale"),
+            )
         if len(parts) == 2 and parts[1] == "leads":
             if parts[0] not in self.leads:
-                return _error(400, f"Unsupported get request. Object with ID '{parts[0]}' does not exist.",
-                              code=100, subcode=33)
+                return _error(
+                    400,
+                    f"Unsupported get request. Object with ID '{parts[0]}' does not exist.",
+                    code=100,
+                    subcode=33,
+                )
             try:
                 leads = _filtered(self.leads[parts[0]], request.query.get("filtering"))
             except (ValueError, KeyError, TypeError):
-                return _error(400, "(#100) Filtering field time_created with operation must be a valid "
-                              "filter", code=100)
+                return _error(
+                    400, "(#100) Filtering field time_created with operation must be a valid filter", code=100
+                )
             return self._list(request, leads, DEFAULT_FIELDS)
         return _error(400, f"Unknown path components: /{path}", code=2500)
 
-    def _list(self, request: LoggedRequest, items: list[dict[str, Any]],
-              default_fields: tuple[str, ...]) -> Response:
+    def _list(
+        self, request: LoggedRequest, items: list[dict[str, Any]], default_fields: tuple[str, ...]
+    ) -> Response:
         limit = min(int(request.query.get("limit") or 25), 1000)
         start = _uncursor(request.query["after"]) if request.query.get("after") else 0
         fields = [f for f in (request.query.get("fields") or ",".join(default_fields)).split(",") if f]
-        page = items[start:start + limit]
+        page = items[start : start + limit]
         data = [{k: item[k] for k in ("id", *fields) if k in item} for item in page]
         body: dict[str, Any] = {"data": data}
         if page:
@@ -195,9 +251,9 @@ def _filtered(leads: list[dict[str, Any]], filtering: str | None) -> list[dict[s
     for rule in json.loads(filtering):
         if rule["field"] != "time_created":
             raise ValueError(rule["field"])
-        bound = datetime.fromtimestamp(int(rule["value"]), timezone.utc)
+        bound = datetime.fromtimestamp(int(rule["value"]), UTC)
         op = rule["operator"]
-        keep = {"GREATER_THAN": lambda t: t > bound, "LESS_THAN": lambda t: t < bound}[op]
+        keep = {"GREATER_THAN": lambda t, b=bound: t > b, "LESS_THAN": lambda t, b=bound: t < b}[op]
         out = [lead for lead in out if _created(lead) is None or keep(_created(lead))]
     return out
 
@@ -210,16 +266,37 @@ def _created(lead: dict[str, Any]) -> datetime | None:
 
 
 def _usage(call_count: int, minutes: int) -> str:
-    return json.dumps({PAGE_ID: [{
-        "type": "ads_management", "call_count": call_count, "total_cputime": call_count,
-        "total_time": call_count, "estimated_time_to_regain_access": minutes,
-    }]})
+    return json.dumps(
+        {
+            PAGE_ID: [
+                {
+                    "type": "ads_management",
+                    "call_count": call_count,
+                    "total_cputime": call_count,
+                    "total_time": call_count,
+                    "estimated_time_to_regain_access": minutes,
+                }
+            ]
+        }
+    )
 
 
-def _error(status: int, message: str, *, code: int, subcode: int | None = None,
-           transient: bool = False, headers: dict[str, str] | None = None) -> Response:
-    err: dict[str, Any] = {"message": message, "type": "OAuthException", "code": code,
-                           "is_transient": transient, "fbtrace_id": secrets.token_urlsafe(8)}
+def _error(
+    status: int,
+    message: str,
+    *,
+    code: int,
+    subcode: int | None = None,
+    transient: bool = False,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    err: dict[str, Any] = {
+        "message": message,
+        "type": "OAuthException",
+        "code": code,
+        "is_transient": transient,
+        "fbtrace_id": secrets.token_urlsafe(8),
+    }
     if subcode is not None:
         err["error_subcode"] = subcode
     return Response(status, {"error": err}, headers or {})
@@ -228,12 +305,18 @@ def _error(status: int, message: str, *, code: int, subcode: int | None = None,
 def _fault(kind: str, options: dict[str, Any]) -> Response:
     if kind in RATE_LIMIT_CODES:
         minutes = int(options.get("minutes", 1))
-        return _error(400, "(#80004) There have been too many calls to this ad-account. Wait a bit and "
-                      "try again.", code=RATE_LIMIT_CODES[kind], subcode=2446079, transient=True,
-                      headers={"X-Business-Use-Case-Usage": _usage(100, minutes)})
+        return _error(
+            400,
+            "(#80004) There have been too many calls to this ad-account. Wait a bit and try again.",
+            code=RATE_LIMIT_CODES[kind],
+            subcode=2446079,
+            transient=True,
+            headers={"X-Business-Use-Case-Usage": _usage(100, minutes)},
+        )
     if kind == "transient":
-        return _error(500, "An unexpected error has occurred. Please retry your request later.",
-                      code=2, transient=True)
+        return _error(
+            500, "An unexpected error has occurred. Please retry your request later.", code=2, transient=True
+        )
     if kind == "server_error":
         return Response(502, b"<html><body>Bad Gateway</body></html>", {"Content-Type": "text/html"})
     if kind == "expired_token":

@@ -18,10 +18,16 @@ from typing import Any
 
 import httpx
 
-from ingestion.config import LeadsyncConfig, WebhookSource
-from ingestion.webhooks.payloads import delivery_id
-from ingestion.webhooks.signatures import (
-    sign_generic, sign_hubspot, sign_standard, sign_tally, sign_typeform, sign_webflow,
+from leadsync.ingestion.config import LeadsyncConfig
+from leadsync.ingestion.source_types import WebhookSource
+from leadsync.ingestion.webhooks.payloads import delivery_id
+from leadsync.ingestion.webhooks.signatures import (
+    sign_generic,
+    sign_hubspot,
+    sign_standard,
+    sign_tally,
+    sign_typeform,
+    sign_webflow,
 )
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples" / "webhooks"
@@ -40,7 +46,7 @@ def encode_multipart(fields: dict[str, str]) -> tuple[bytes, str]:
     """A multipart/form-data body as Jotform sends it."""
     boundary = "----leadsync" + pysecrets.token_hex(12)
     parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode("utf-8")
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
         for k, v in fields.items()
     ]
     return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
@@ -59,8 +65,13 @@ def _find_email(value: Any) -> str | None:
     return None
 
 
-def sample_submissions(providers: tuple[str, ...] = SAMPLE_PROVIDERS, count: int = 1, *,
-                       examples_dir: Path = EXAMPLES_DIR, start: int = 0) -> list[SampleSubmission]:
+def sample_submissions(
+    providers: tuple[str, ...] = SAMPLE_PROVIDERS,
+    count: int = 1,
+    *,
+    examples_dir: Path = EXAMPLES_DIR,
+    start: int = 0,
+) -> list[SampleSubmission]:
     """`count` distinct submissions per provider from examples/webhooks/<provider>.json.
 
     Copy n > 0 gets its own delivery id and a plus-addressed email (ada+n@...), so each copy is a
@@ -88,8 +99,9 @@ def sample_submissions(providers: tuple[str, ...] = SAMPLE_PROVIDERS, count: int
     return out
 
 
-def signed_headers(source: WebhookSource, secret: str, body: bytes, url: str,
-                   msg_id: str | None = None) -> tuple[str, dict[str, str]]:
+def signed_headers(
+    source: WebhookSource, secret: str, body: bytes, url: str, msg_id: str | None = None
+) -> tuple[str, dict[str, str]]:
     """(url to post to, headers) signed the way `source.provider` signs."""
     key = secret.encode("utf-8")
     p = source.provider
@@ -108,11 +120,21 @@ def signed_headers(source: WebhookSource, secret: str, body: bytes, url: str,
     return url, sign_generic(source.signature, key, body)
 
 
-def sign_and_send(base_url: str, source: WebhookSource, secret: str, body: bytes, content_type: str, *,
-                  client: httpx.Client | None = None, msg_id: str | None = None,
-                  timeout: float = 10.0) -> httpx.Response:
+def sign_and_send(
+    base_url: str,
+    source: WebhookSource,
+    secret: str,
+    body: bytes,
+    content_type: str,
+    *,
+    client: httpx.Client | None = None,
+    msg_id: str | None = None,
+    timeout: float = 10.0,
+) -> httpx.Response:
     """POST one signed submission to `{base_url}/webhooks/{source.name}`."""
-    url, headers = signed_headers(source, secret, body, f"{base_url.rstrip('/')}/webhooks/{source.name}", msg_id)
+    url, headers = signed_headers(
+        source, secret, body, f"{base_url.rstrip('/')}/webhooks/{source.name}", msg_id
+    )
     headers = {**headers, "content-type": content_type}
     if client is not None:
         return client.post(url, content=body, headers=headers, timeout=timeout)

@@ -29,10 +29,11 @@ import os
 import struct
 import time
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 MAGIC = b"LSW1"
 _FRAME = struct.Struct("<4sII")  # magic, payload length, crc32(payload)
@@ -98,7 +99,7 @@ def received_at(header: dict[str, Any]) -> datetime | None:
     """When the receiver stored a record: `received_ns` (epoch ns, cheap to write) or ISO text."""
     ns = header.get("received_ns")
     if isinstance(ns, int):
-        return datetime.fromtimestamp(ns / 1e9, timezone.utc)
+        return datetime.fromtimestamp(ns / 1e9, UTC)
     try:
         return datetime.fromisoformat(header["received_at"]) if header.get("received_at") else None
     except (TypeError, ValueError):
@@ -122,8 +123,8 @@ def encode_record(header: dict[str, Any], body: bytes) -> bytes:
 
 def _decode_payload(payload: bytes) -> tuple[dict[str, Any], bytes]:
     (hlen,) = _HLEN.unpack_from(payload, 0)
-    header = json.loads(payload[4:4 + hlen].decode("utf-8"))
-    return header, payload[4 + hlen:]
+    header = json.loads(payload[4 : 4 + hlen].decode("utf-8"))
+    return header, payload[4 + hlen :]
 
 
 def _valid_frame_at(data: bytes, pos: int) -> int | None:
@@ -136,7 +137,7 @@ def _valid_frame_at(data: bytes, pos: int) -> int | None:
     start = pos + FRAME_OVERHEAD
     if start + length > len(data):
         return None
-    if zlib.crc32(data[start:start + length]) != crc:
+    if zlib.crc32(data[start : start + length]) != crc:
         return None
     return length
 
@@ -166,10 +167,10 @@ def scan_segment(path: Path, start: int = 0, *, sealed: bool, headers_only: bool
             scan.end = pos
             continue
         begin = pos + FRAME_OVERHEAD
-        payload = data[begin:begin + length]
+        payload = data[begin : begin + length]
         if headers_only:
             (hlen,) = _HLEN.unpack_from(payload, 0)
-            header, body = json.loads(payload[4:4 + hlen].decode("utf-8")), b""
+            header, body = json.loads(payload[4 : 4 + hlen].decode("utf-8")), b""
         else:
             header, body = _decode_payload(payload)
         end = begin + length
@@ -191,9 +192,7 @@ def list_segments(landing_dir: Path, source_name: str) -> list[Path]:
     d = source_dir(landing_dir, source_name)
     if not d.is_dir():
         return []
-    return sorted(
-        (p for p in d.iterdir() if p.suffix in (OPEN_SUFFIX, SEALED_SUFFIX)), key=lambda p: p.stem
-    )
+    return sorted((p for p in d.iterdir() if p.suffix in (OPEN_SUFFIX, SEALED_SUFFIX)), key=lambda p: p.stem)
 
 
 def receiver_is_running(landing_dir: Path) -> bool:
@@ -268,9 +267,14 @@ def fsync_dir(path: Path) -> None:
 def overwrite_with_tombstone(path: Path, record: LandedRecord, reason: str) -> None:
     """Replace a record's bytes in place with a tombstone of the same length (offsets stay valid)."""
     total = record.end - record.offset - FRAME_OVERHEAD
-    header = {"forgotten": True, "delivery_id": record.delivery_id, "source": record.header.get("source"),
-              "received_ns": record.header.get("received_ns"), "received_at": record.header.get("received_at"),
-              "reason": reason}
+    header = {
+        "forgotten": True,
+        "delivery_id": record.delivery_id,
+        "source": record.header.get("source"),
+        "received_ns": record.header.get("received_ns"),
+        "received_at": record.header.get("received_at"),
+        "reason": reason,
+    }
     hjson = json.dumps(header, separators=(",", ":")).encode("utf-8")
     room = total - _HLEN.size
     if len(hjson) > room:  # tiny record: keep only what proves it was erased
@@ -308,8 +312,13 @@ class _Segment:
 class LandingWriter:
     """Group-committing appender for one event loop: callers await until their batch is fsynced."""
 
-    def __init__(self, landing_dir: Path, *, segment_max_bytes: int = SEGMENT_MAX_BYTES,
-                 segment_max_age: float = SEGMENT_MAX_AGE_SECONDS) -> None:
+    def __init__(
+        self,
+        landing_dir: Path,
+        *,
+        segment_max_bytes: int = SEGMENT_MAX_BYTES,
+        segment_max_age: float = SEGMENT_MAX_AGE_SECONDS,
+    ) -> None:
         self.landing_dir = Path(landing_dir)
         self.segment_max_bytes = segment_max_bytes
         self.segment_max_age = segment_max_age
@@ -472,8 +481,9 @@ class LandingWriter:
                 self._seal_all(self.segment_max_age)
 
 
-def iter_landed(landing_dir: Path, source_name: str, cursor: dict[str, int] | None = None,
-                *, headers_only: bool = False) -> Iterator[tuple[Path, bool, SegmentScan]]:
+def iter_landed(
+    landing_dir: Path, source_name: str, cursor: dict[str, int] | None = None, *, headers_only: bool = False
+) -> Iterator[tuple[Path, bool, SegmentScan]]:
     """Scan each segment of a source from its cursor offset: (path, sealed, scan)."""
     cursor = cursor or {}
     running = receiver_is_running(landing_dir)

@@ -25,12 +25,12 @@ import email.policy
 import hashlib
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
-from ingestion.config import WebhookSource
-from ingestion.lead import LEAD_FIELD_NAMES, canonical_field_for
+from leadsync.ingestion.lead import LEAD_FIELD_NAMES, canonical_field_for
+from leadsync.ingestion.source_types import WebhookSource
 
 JSON_TYPES = ("application/json",)
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -61,8 +61,9 @@ def media_type(content_type: str | None) -> str:
 
 def content_type_accepted(provider: str, content_type: str | None) -> bool:
     mt = media_type(content_type)
-    return mt in ACCEPTED_CONTENT_TYPES[provider] or (mt.endswith("+json") and "application/json" in
-                                                      ACCEPTED_CONTENT_TYPES[provider])
+    return mt in ACCEPTED_CONTENT_TYPES[provider] or (
+        mt.endswith("+json") and "application/json" in ACCEPTED_CONTENT_TYPES[provider]
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -146,8 +147,13 @@ def delivery_id(source: WebhookSource, headers: dict[str, str], decoded: Any, bo
         elif p == "jotform":
             found = decoded.get("submissionID")
         elif p == "hubspot":
-            found = (decoded.get("conversionId") or decoded.get("submissionId") or decoded.get("eventId")
-                     or decoded.get("objectId") or decoded.get("vid"))
+            found = (
+                decoded.get("conversionId")
+                or decoded.get("submissionId")
+                or decoded.get("eventId")
+                or decoded.get("objectId")
+                or decoded.get("vid")
+            )
     elif isinstance(decoded, list) and p == "hubspot":
         ids = [str(e.get("eventId")) for e in decoded if isinstance(e, dict) and e.get("eventId")]
         found = ",".join(ids) if ids and len(ids) == len(decoded) else None
@@ -207,7 +213,7 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 def _ms_to_iso(value: Any) -> str | None:
     try:
-        return datetime.fromtimestamp(float(value) / 1000, timezone.utc).isoformat()
+        return datetime.fromtimestamp(float(value) / 1000, UTC).isoformat()
     except (TypeError, ValueError, OverflowError, OSError):
         return text(value)
 
@@ -241,8 +247,11 @@ def parse_typeform(decoded: Any, source: WebhookSource) -> list[dict[str, Any]]:
     answers = fr.get("answers")
     if not isinstance(answers, list):
         raise ParseError("Typeform form_response has no answers list")
-    titles = {f.get("id"): f.get("title") for f in (fr.get("definition") or {}).get("fields") or []
-              if isinstance(f, dict)}
+    titles = {
+        f.get("id"): f.get("title")
+        for f in (fr.get("definition") or {}).get("fields") or []
+        if isinstance(f, dict)
+    }
     lead = LeadBuilder()
     for a in answers:
         if not isinstance(a, dict):
@@ -274,9 +283,15 @@ def _hubspot_one(event: dict[str, Any]) -> dict[str, Any]:
         kind = event.get("subscriptionType") or "event"
         raise ParseError(f"HubSpot {kind} carries no form values (no fields, values or properties)")
     for name, value in pairs:
-        field = {"firstname": "first_name", "lastname": "last_name", "mobilephone": "phone",
-                 "jobtitle": "job_title", "numemployees": "employee_count", "company": "company_name",
-                 "hs_analytics_source": "channel"}.get(name.lower())
+        field = {
+            "firstname": "first_name",
+            "lastname": "last_name",
+            "mobilephone": "phone",
+            "jobtitle": "job_title",
+            "numemployees": "employee_count",
+            "company": "company_name",
+            "hs_analytics_source": "channel",
+        }.get(name.lower())
         lead.put(name, value, field)
     ctx = event.get("context") or {}
     if isinstance(ctx, dict) and ctx.get("pageUri"):
@@ -309,7 +324,9 @@ def parse_tally(decoded: Any, source: WebhookSource) -> list[dict[str, Any]]:
         if options:
             ids = value if isinstance(value, list) else [value]
             value = [options.get(v, v) for v in ids if v is not None]
-        lead.put(str(f.get("label") or f.get("key") or "field"), value, _TALLY_FIELD_BY_TYPE.get(f.get("type")))
+        lead.put(
+            str(f.get("label") or f.get("key") or "field"), value, _TALLY_FIELD_BY_TYPE.get(f.get("type"))
+        )
     lead.set("form_id", data.get("formId"))
     lead.set("submitted_at", data.get("createdAt") or decoded.get("createdAt"))
     if data.get("formName"):
@@ -331,8 +348,18 @@ def parse_webflow(decoded: Any, source: WebhookSource) -> list[dict[str, Any]]:
     return [lead.result()]
 
 
-_JOTFORM_SKIP = {"slug", "event_id", "timeToSubmit", "jsExecutionTracker", "submitSource", "buildDate",
-                 "validatedNewRequiredFieldIDs", "path", "uploadServerUrl", "submitDate"}
+_JOTFORM_SKIP = {
+    "slug",
+    "event_id",
+    "timeToSubmit",
+    "jsExecutionTracker",
+    "submitSource",
+    "buildDate",
+    "validatedNewRequiredFieldIDs",
+    "path",
+    "uploadServerUrl",
+    "submitDate",
+}
 _JOTFORM_KEY = re.compile(r"^q\d+_")
 
 
@@ -363,7 +390,8 @@ def parse_jotform(decoded: Any, source: WebhookSource) -> list[dict[str, Any]]:
                 continue
             if "full" in value or "phone" in value:
                 phone = value.get("full") or " ".join(
-                    str(value[k]) for k in ("country", "area", "phone") if value.get(k))
+                    str(value[k]) for k in ("country", "area", "phone") if value.get(k)
+                )
                 lead.put(label, phone, "phone")
                 continue
             if {"city", "state", "country", "addr_line1", "postal"} & value.keys():

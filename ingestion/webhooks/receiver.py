@@ -21,7 +21,8 @@ import logging
 import os
 import socket
 import time
-from typing import Any, AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from starlette._utils import get_route_path
@@ -31,12 +32,20 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from ingestion.config import LeadsyncConfig, WebhookSource, load_config
-from ingestion.webhooks.landing import (
-    SEGMENT_MAX_AGE_SECONDS, LandingWriter, StorageError,
+from leadsync.ingestion.config import LeadsyncConfig, load_config
+from leadsync.ingestion.source_types import WebhookSource
+from leadsync.ingestion.webhooks.landing import (
+    SEGMENT_MAX_AGE_SECONDS,
+    LandingWriter,
+    StorageError,
 )
-from ingestion.webhooks.payloads import UnreadableBody, content_type_accepted, decode_body, delivery_id
-from ingestion.webhooks.signatures import SECRET_HEADERS, SignatureError, SignedRequest, verifier_for
+from leadsync.ingestion.webhooks.payloads import (
+    UnreadableBody,
+    content_type_accepted,
+    decode_body,
+    delivery_id,
+)
+from leadsync.ingestion.webhooks.signatures import SECRET_HEADERS, SignatureError, SignedRequest, verifier_for
 
 log = logging.getLogger("leadsync.webhooks")
 
@@ -60,9 +69,16 @@ _JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", "
 async def _send_json(send: Send, status: int, content: dict[str, Any]) -> None:
     """Answer with a JSON body: the same bytes and headers as a Starlette JSONResponse."""
     body = _JSON.encode(content).encode("utf-8")
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-length", str(len(body)).encode("latin-1")),
-                            (b"content-type", b"application/json")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-length", str(len(body)).encode("latin-1")),
+                (b"content-type", b"application/json"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -170,21 +186,28 @@ class _StoredHeaders:
 
     def _decide(self, raw_name: bytes) -> bool:
         name = raw_name.decode("latin-1").lower()
-        keep = (name not in SECRET_HEADERS and name != self._generic
-                and not any(word in name for word in SECRET_HEADER_WORDS))
+        keep = (
+            name not in SECRET_HEADERS
+            and name != self._generic
+            and not any(word in name for word in SECRET_HEADER_WORDS)
+        )
         if len(self._keep) < self.MEMO_LIMIT:
             self._keep[raw_name] = keep
         return keep
 
     def __call__(self, raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
         keep = self._keep
-        return {k.decode("latin-1"): v.decode("latin-1") for k, v in raw
-                if keep.get(k) or (k not in keep and self._decide(k))}
+        return {
+            k.decode("latin-1"): v.decode("latin-1")
+            for k, v in raw
+            if keep.get(k) or (k not in keep and self._decide(k))
+        }
 
 
 def _safe_query(query: str) -> str:
-    return urlencode([(k, v) for k, v in parse_qsl(query, keep_blank_values=True)
-                      if k.lower() not in SECRET_QUERY_KEYS])
+    return urlencode(
+        [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k.lower() not in SECRET_QUERY_KEYS]
+    )
 
 
 class _ReceiverApp(Starlette):
@@ -206,7 +229,7 @@ class _ReceiverApp(Starlette):
         if scope["type"] == "http" and scope["method"] == "POST":
             path = get_route_path(scope)  # what Starlette's router matches (root_path removed)
             if path.startswith(WEBHOOK_PREFIX):
-                name = path[len(WEBHOOK_PREFIX):]
+                name = path[len(WEBHOOK_PREFIX) :]
                 if name and "/" not in name:  # the route's `{source_name}`: one non-empty segment
                     return await self._webhook(scope, receive, send, name)
         await super().__call__(scope, receive, send)
@@ -236,11 +259,16 @@ def create_app(config: LeadsyncConfig, *, segment_max_age: float = SEGMENT_MAX_A
         reaper = asyncio.get_running_loop().create_task(deadlines.run())
         for name, s in sources.items():
             if secrets[name] is None:
-                log.warning("webhook source %s: environment variable(s) %s not set; answering 503 "
-                            "until they are", name, ", ".join(s.secret_env_names))
+                log.warning(
+                    "webhook source %s: environment variable(s) %s not set; answering 503 until they are",
+                    name,
+                    ", ".join(s.secret_env_names),
+                )
             elif not secrets[name]:
                 log.warning("webhook source %s has no secret_env: accepting unsigned requests", name)
-        log.info("webhook receiver storing into %s for %s", config.landing_dir, ", ".join(sources) or "no sources")
+        log.info(
+            "webhook receiver storing into %s for %s", config.landing_dir, ", ".join(sources) or "no sources"
+        )
         yield
         reaper.cancel()
         await writer.close()
@@ -256,8 +284,13 @@ def create_app(config: LeadsyncConfig, *, segment_max_age: float = SEGMENT_MAX_A
             return await _answer(send, 413, f"body over {settings.max_body_bytes} bytes")
         content_type = headers.get("content-type")
         if not content_type_accepted(source.provider, content_type):
-            return await _answer(send, 415, f"{source.provider} webhooks must be sent as JSON"
-                                 if source.provider != "jotform" else "Jotform webhooks must be form posts")
+            return await _answer(
+                send,
+                415,
+                f"{source.provider} webhooks must be sent as JSON"
+                if source.provider != "jotform"
+                else "Jotform webhooks must be form posts",
+            )
         task = deadlines.begin()
         try:
             body = await _read_body(receive, settings.max_body_bytes)
@@ -315,8 +348,14 @@ def create_app(config: LeadsyncConfig, *, segment_max_age: float = SEGMENT_MAX_A
     return app
 
 
-def serve(config: LeadsyncConfig, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
-          fd: int | None = None, segment_max_age: float = SEGMENT_MAX_AGE_SECONDS) -> None:
+def serve(
+    config: LeadsyncConfig,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    *,
+    fd: int | None = None,
+    segment_max_age: float = SEGMENT_MAX_AGE_SECONDS,
+) -> None:
     """Run the receiver with uvicorn in this process (one process: the landing lock allows one)."""
     import uvicorn
 
@@ -328,8 +367,15 @@ def serve(config: LeadsyncConfig, host: str = DEFAULT_HOST, port: int = DEFAULT_
     # everything anyway; only cycles wait for the collector).
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
-    settings = uvicorn.Config(app, host=host, port=port, access_log=False, log_level="warning",
-                              timeout_keep_alive=30, timeout_graceful_shutdown=5)
+    settings = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        access_log=False,
+        log_level="warning",
+        timeout_keep_alive=30,
+        timeout_graceful_shutdown=5,
+    )
     if fd is None:
         uvicorn.Server(settings).run()
         return
@@ -366,7 +412,7 @@ def serve_in_background(config: LeadsyncConfig, host: str = DEFAULT_HOST, port: 
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m ingestion.webhooks.receiver` (tests and benchmarks; users run `leadsync serve-webhooks`)."""
+    """`python -m leadsync.ingestion.webhooks.receiver` (tests and benchmarks; users run `leadsync serve-webhooks`)."""
     parser = argparse.ArgumentParser(description="leadsync web-form webhook receiver")
     parser.add_argument("--config", default=None)
     parser.add_argument("--host", default=DEFAULT_HOST)

@@ -16,10 +16,11 @@ import hashlib
 import hmac
 import re
 import time
-from typing import Callable, Mapping, NamedTuple
+from collections.abc import Callable, Mapping
+from typing import NamedTuple
 from urllib.parse import parse_qs
 
-from ingestion.config import GenericSignature, WebhookSource
+from leadsync.ingestion.source_types import GenericSignature, WebhookSource
 
 
 class SignatureError(Exception):
@@ -136,8 +137,20 @@ def verify_hubspot(req: SignedRequest, secrets: list[bytes], window: int) -> Non
 
 
 # HubSpot signs the URI with these percent-escapes decoded (its v3 validation guide lists them).
-_HUBSPOT_DECODE = {"%3A": ":", "%2F": "/", "%3F": "?", "%40": "@", "%21": "!", "%24": "$", "%27": "'",
-                   "%28": "(", "%29": ")", "%2A": "*", "%2C": ",", "%3B": ";"}
+_HUBSPOT_DECODE = {
+    "%3A": ":",
+    "%2F": "/",
+    "%3F": "?",
+    "%40": "@",
+    "%21": "!",
+    "%24": "$",
+    "%27": "'",
+    "%28": "(",
+    "%29": ")",
+    "%2A": "*",
+    "%2C": ",",
+    "%3B": ";",
+}
 _HUBSPOT_ESCAPE = re.compile("|".join(_HUBSPOT_DECODE), re.IGNORECASE)
 
 
@@ -145,7 +158,9 @@ def hubspot_uri(url: str) -> str:
     return _HUBSPOT_ESCAPE.sub(lambda m: _HUBSPOT_DECODE[m.group(0).upper()], url)
 
 
-def sign_hubspot(secret: bytes, method: str, url: str, body: bytes, timestamp_ms: str | None = None) -> dict[str, str]:
+def sign_hubspot(
+    secret: bytes, method: str, url: str, body: bytes, timestamp_ms: str | None = None
+) -> dict[str, str]:
     ts = timestamp_ms or str(int(time.time() * 1000))
     msg = method.upper().encode() + hubspot_uri(url).encode("utf-8") + body + ts.encode()
     return {"X-HubSpot-Signature-v3": _b64(_hmac(secret, msg)), "X-HubSpot-Request-Timestamp": ts}
@@ -181,7 +196,7 @@ def standard_key(secret: bytes) -> bytes:
     text = secret.decode("utf-8", "replace")
     if text.startswith("whsec_"):
         try:
-            return base64.b64decode(text[len("whsec_"):])
+            return base64.b64decode(text[len("whsec_") :])
         except ValueError:
             raise SignatureError("the configured whsec_ secret is not valid base64") from None
     return secret
@@ -192,8 +207,9 @@ def verify_standard(req: SignedRequest, secrets: list[bytes], window: int) -> No
     msg_id = _header(req, "webhook-id")
     raw_ts, ts = _timestamp(req, "webhook-timestamp", millis=False)
     _check_window(ts, window)
-    given = [part.split(",", 1)[1] for part in _header(req, "webhook-signature").split()
-             if part.startswith("v1,")]
+    given = [
+        part.split(",", 1)[1] for part in _header(req, "webhook-signature").split() if part.startswith("v1,")
+    ]
     if not given:
         raise SignatureError("webhook-signature has no v1 signature")
     expected = [_b64(_hmac(standard_key(s), f"{msg_id}.{raw_ts}.".encode() + req.body)) for s in secrets]
@@ -253,7 +269,16 @@ def verifier_for(source: WebhookSource) -> Verifier:
 
 
 # Header names that carry secrets or signatures: never stored, never logged.
-SECRET_HEADERS = frozenset({
-    "authorization", "typeform-signature", "tally-signature", "x-hubspot-signature-v3",
-    "x-hubspot-signature", "x-webflow-signature", "webhook-signature", "cookie", "x-api-key",
-})
+SECRET_HEADERS = frozenset(
+    {
+        "authorization",
+        "typeform-signature",
+        "tally-signature",
+        "x-hubspot-signature-v3",
+        "x-hubspot-signature",
+        "x-webflow-signature",
+        "webhook-signature",
+        "cookie",
+        "x-api-key",
+    }
+)

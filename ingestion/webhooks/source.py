@@ -16,22 +16,39 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import dlt
 import duckdb
 import pyarrow as pa
 
-from ingestion.config import LeadsyncConfig, WebhookSource
-from ingestion.lead import LEAD_FIELD_NAMES, raw_lead_schema
-from ingestion.raw_tables import QUARANTINE, RAW_DATASET, WEBHOOK_LEADS, WEBHOOK_SUBMISSIONS, quarantine_table
-from ingestion.webhooks.landing import (
-    LandedRecord, append_retired_ids, received_at, iter_landed, list_segments, overwrite_with_tombstone,
-    read_cursor, receiver_is_running, scan_segment, segment_is_sealed, write_cursor,
+from leadsync.ingestion.config import LeadsyncConfig
+from leadsync.ingestion.lead import LEAD_FIELD_NAMES, raw_lead_schema
+from leadsync.ingestion.raw_tables import (
+    QUARANTINE,
+    RAW_DATASET,
+    WEBHOOK_LEADS,
+    WEBHOOK_SUBMISSIONS,
+    quarantine_table,
 )
-from ingestion.webhooks.payloads import ParseError, UnreadableBody, parse_submission
+from leadsync.ingestion.source_types import WebhookSource
+from leadsync.ingestion.webhooks.landing import (
+    LandedRecord,
+    append_retired_ids,
+    iter_landed,
+    list_segments,
+    overwrite_with_tombstone,
+    read_cursor,
+    received_at,
+    receiver_is_running,
+    scan_segment,
+    segment_is_sealed,
+    write_cursor,
+)
+from leadsync.ingestion.webhooks.payloads import ParseError, UnreadableBody, parse_submission
 
 SOURCE_TYPE = "webhook"
 BATCH_SIZE = 2000  # submissions per Arrow batch
@@ -41,18 +58,20 @@ SUBMISSION_KEY = ("source_name", "delivery_id")
 MAX_QUARANTINE_CONTENT = 65536
 
 # raw.webhook_submissions: what the receiver stored, so a parser fix can be replayed.
-SUBMISSIONS_SCHEMA = pa.schema([
-    ("source_name", pa.string()),
-    ("delivery_id", pa.string()),
-    ("provider", pa.string()),
-    ("received_at", pa.timestamp("us", tz="UTC")),
-    ("content_type", pa.string()),
-    ("headers", pa.string()),       # JSON object, signature/secret headers never stored
-    ("query", pa.string()),         # query string without secret tokens
-    ("body_text", pa.string()),     # the body when it is UTF-8 ...
-    ("body_base64", pa.string()),   # ... else base64
-    ("landing_location", pa.string()),
-])
+SUBMISSIONS_SCHEMA = pa.schema(
+    [
+        ("source_name", pa.string()),
+        ("delivery_id", pa.string()),
+        ("provider", pa.string()),
+        ("received_at", pa.timestamp("us", tz="UTC")),
+        ("content_type", pa.string()),
+        ("headers", pa.string()),  # JSON object, signature/secret headers never stored
+        ("query", pa.string()),  # query string without secret tokens
+        ("body_text", pa.string()),  # the body when it is UTF-8 ...
+        ("body_base64", pa.string()),  # ... else base64
+        ("landing_location", pa.string()),
+    ]
+)
 
 
 def _keys_required(schema: pa.Schema, keys: tuple[str, ...]) -> pa.Schema:
@@ -84,29 +103,42 @@ class _Batch:
         self.quarantine: list[dict[str, Any]] = []
         self.count = 0
 
-    def add(self, header: dict[str, Any], body: bytes, location: str, *, keep_submission: bool = True) -> None:
+    def add(
+        self, header: dict[str, Any], body: bytes, location: str, *, keep_submission: bool = True
+    ) -> None:
         self.count += 1
         did = str(header.get("delivery_id"))
         received = received_at(header)
         content_type = header.get("content_type")
         if keep_submission:
             text, b64 = _body_columns(body)
-            for k, v in (("source_name", self.source.name), ("delivery_id", did),
-                         ("provider", header.get("provider")), ("received_at", received),
-                         ("content_type", content_type),
-                         ("headers", json.dumps(header.get("headers") or {}, sort_keys=True)),
-                         ("query", header.get("query") or None), ("body_text", text),
-                         ("body_base64", b64), ("landing_location", location)):
+            for k, v in (
+                ("source_name", self.source.name),
+                ("delivery_id", did),
+                ("provider", header.get("provider")),
+                ("received_at", received),
+                ("content_type", content_type),
+                ("headers", json.dumps(header.get("headers") or {}, sort_keys=True)),
+                ("query", header.get("query") or None),
+                ("body_text", text),
+                ("body_base64", b64),
+                ("landing_location", location),
+            ):
                 self.submissions[k].append(v)
         try:
             leads = parse_submission(self.source, content_type, body)
         except (ParseError, UnreadableBody) as err:
-            self.quarantine.append({
-                "source_name": self.source.name, "source_type": SOURCE_TYPE, "source_location": location,
-                "source_record_id": did, "reason": f"{self.source.provider} submission: {err}",
-                "raw_content": body[:MAX_QUARANTINE_CONTENT].decode("utf-8", "backslashreplace"),
-                "quarantined_at": datetime.now(timezone.utc),
-            })
+            self.quarantine.append(
+                {
+                    "source_name": self.source.name,
+                    "source_type": SOURCE_TYPE,
+                    "source_location": location,
+                    "source_record_id": did,
+                    "reason": f"{self.source.provider} submission: {err}",
+                    "raw_content": body[:MAX_QUARANTINE_CONTENT].decode("utf-8", "backslashreplace"),
+                    "quarantined_at": datetime.now(UTC),
+                }
+            )
             return
         for i, lead in enumerate(leads):
             row = self.leads
@@ -116,22 +148,26 @@ class _Batch:
             row["source_record_id"].append(did if i == 0 else f"{did}#{i}")
             row["received_at"].append(received)
             row["is_test"].append(bool(lead.get("is_test", False)))
-            row["custom_fields"].append(json.dumps(lead.get("custom_fields") or {}, ensure_ascii=False,
-                                                   sort_keys=True, default=str))
+            row["custom_fields"].append(
+                json.dumps(lead.get("custom_fields") or {}, ensure_ascii=False, sort_keys=True, default=str)
+            )
             row["source_location"].append(location)
             row["source_line"].append(None)
             for name in LEAD_FIELD_NAMES:
                 row[name].append(lead.get(name))
 
     def add_damage(self, segment: str, offset: int, raw: bytes) -> None:
-        self.quarantine.append({
-            "source_name": self.source.name, "source_type": SOURCE_TYPE,
-            "source_location": f"landing:{segment}@{offset}",
-            "reason": f"unreadable bytes in landing segment {segment} at offset {offset} ({len(raw)} bytes): "
-                      "a record cut off by a crash (never acknowledged) or damaged on disk",
-            "raw_content": raw[:MAX_QUARANTINE_CONTENT].decode("utf-8", "backslashreplace"),
-            "quarantined_at": datetime.now(timezone.utc),
-        })
+        self.quarantine.append(
+            {
+                "source_name": self.source.name,
+                "source_type": SOURCE_TYPE,
+                "source_location": f"landing:{segment}@{offset}",
+                "reason": f"unreadable bytes in landing segment {segment} at offset {offset} ({len(raw)} bytes): "
+                "a record cut off by a crash (never acknowledged) or damaged on disk",
+                "raw_content": raw[:MAX_QUARANTINE_CONTENT].decode("utf-8", "backslashreplace"),
+                "quarantined_at": datetime.now(UTC),
+            }
+        )
 
     def tables(self) -> Iterator[Any]:
         """Leads plainly (the resource's own table), the others marked for their tables."""
@@ -140,8 +176,11 @@ class _Batch:
         if self.submissions["source_name"]:
             yield dlt.mark.with_hints(
                 pa.Table.from_pydict(self.submissions, schema=SUBMISSIONS_ARROW),
-                dlt.mark.make_hints(table_name=WEBHOOK_SUBMISSIONS, write_disposition="merge",
-                                    primary_key=list(SUBMISSION_KEY)),
+                dlt.mark.make_hints(
+                    table_name=WEBHOOK_SUBMISSIONS,
+                    write_disposition="merge",
+                    primary_key=list(SUBMISSION_KEY),
+                ),
                 create_table_variant=True,
             )
         if self.quarantine:
@@ -179,7 +218,10 @@ def _drain(config: LeadsyncConfig, source: WebhookSource) -> Iterator[Any]:
 def webhook_source(config: LeadsyncConfig, source: WebhookSource) -> Any:
     """The dlt source draining one webhook source's landing store (see module docstring)."""
     leads = dlt.resource(
-        _drain, name=WEBHOOK_LEADS, write_disposition="merge", primary_key=list(LEAD_KEY),
+        _drain,
+        name=WEBHOOK_LEADS,
+        write_disposition="merge",
+        primary_key=list(LEAD_KEY),
     )(config, source)
     return dlt.source(lambda: leads, name=source.name)()
 
@@ -252,7 +294,7 @@ def oldest_undrained_age(config: LeadsyncConfig, source_name: str | None = None)
         ts = received_at(rec.header)
         if ts and (oldest is None or ts < oldest):
             oldest = ts
-    return None if oldest is None else datetime.now(timezone.utc) - oldest
+    return None if oldest is None else datetime.now(UTC) - oldest
 
 
 # ---------------------------------------------------------------------------------------------
@@ -306,14 +348,24 @@ def _stored_submissions(config: LeadsyncConfig, source_name: str) -> pa.Table:
 def _reparse_rows(source: WebhookSource, stored: pa.Table) -> Iterator[Any]:
     batch = _Batch(source)
     for row in stored.to_pylist():
-        body = row["body_text"].encode("utf-8") if row["body_text"] is not None else \
-            base64.b64decode(row["body_base64"] or "")
+        body = (
+            row["body_text"].encode("utf-8")
+            if row["body_text"] is not None
+            else base64.b64decode(row["body_base64"] or "")
+        )
         received = row["received_at"]
-        header = {"delivery_id": row["delivery_id"], "provider": row["provider"],
-                  "content_type": row["content_type"],
-                  "received_at": received.isoformat() if received else None}
-        batch.add(header, body, row["landing_location"] or f"{WEBHOOK_SUBMISSIONS}:{row['delivery_id']}",
-                  keep_submission=False)
+        header = {
+            "delivery_id": row["delivery_id"],
+            "provider": row["provider"],
+            "content_type": row["content_type"],
+            "received_at": received.isoformat() if received else None,
+        }
+        batch.add(
+            header,
+            body,
+            row["landing_location"] or f"{WEBHOOK_SUBMISSIONS}:{row['delivery_id']}",
+            keep_submission=False,
+        )
         if batch.count >= BATCH_SIZE:
             yield from batch.tables()
             batch = _Batch(source)
@@ -326,14 +378,17 @@ def reparse_source(config: LeadsyncConfig, source_name: str) -> dict[str, int]:
     Replaces the source's rows in raw.webhook_leads and its parse-failure rows in raw.quarantine
     with what the current parsers make of raw.webhook_submissions. Returns rows per table.
     """
-    from ingestion.pipeline import make_pipeline, row_counts
+    from leadsync.ingestion.pipeline import make_pipeline, row_counts
 
     source = config.source(source_name)
     if not isinstance(source, WebhookSource):
         raise ValueError(f"source {source_name!r} is not a webhook source")
     stored = _stored_submissions(config, source_name)
     leads = dlt.resource(
-        _reparse_rows, name=WEBHOOK_LEADS, write_disposition="merge", primary_key=list(LEAD_KEY),
+        _reparse_rows,
+        name=WEBHOOK_LEADS,
+        write_disposition="merge",
+        primary_key=list(LEAD_KEY),
     )(source, stored)
     pipeline = make_pipeline(config, source_name)
     info = pipeline.run(dlt.source(lambda: leads, name=source.name)())
@@ -341,13 +396,17 @@ def reparse_source(config: LeadsyncConfig, source_name: str) -> dict[str, int]:
     load_id = info.loads_ids[-1] if info.loads_ids else ""
     with pipeline.sql_client() as client:
         client.execute_sql(
-            f"delete from {WEBHOOK_LEADS} where source_name = %s and _dlt_load_id <> %s", source_name, load_id,
+            f"delete from {WEBHOOK_LEADS} where source_name = %s and _dlt_load_id <> %s",
+            source_name,
+            load_id,
         )
         if client.has_dataset() and QUARANTINE in {t for t in _tables(client)}:
             client.execute_sql(
                 f"delete from {QUARANTINE} where source_name = %s and source_type = %s "
                 f"and reason not like 'unreadable bytes%%' and _dlt_load_id <> %s",
-                source_name, SOURCE_TYPE, load_id,
+                source_name,
+                SOURCE_TYPE,
+                load_id,
             )
     counts = row_counts(pipeline)
     counts.setdefault(WEBHOOK_LEADS, 0)
@@ -356,6 +415,7 @@ def reparse_source(config: LeadsyncConfig, source_name: str) -> dict[str, int]:
 
 def _tables(client: Any) -> Iterable[str]:
     rows = client.execute_sql(
-        "select table_name from information_schema.tables where table_schema = %s", client.dataset_name,
+        "select table_name from information_schema.tables where table_schema = %s",
+        client.dataset_name,
     )
     return [r[0] for r in rows or []]

@@ -1,7 +1,7 @@
 """One dlt multi-asset per configured source (dagster-dlt), built from leadsync.yaml.
 
 Each configured source is its own dlt source named after it, so its assets are
-`dlt_<source name>_<resource>` (the main one `dlt_<source name>_<raw_tables.main_table(type)>`).
+`dlt_<source name>_<resource>` (the main one `dlt_<source name>_<source_types.main_table(type)>`).
 The asset body runs the same `ingestion.pipeline` functions the CLI uses (`make_pipeline`,
 `build_source`, `after_load`), so a sync behaves the same whichever starts it.
 
@@ -14,16 +14,17 @@ problem is logged loudly at load time and shown on the asset instead of vanishin
 # No `from __future__ import annotations`: Dagster inspects the `context` annotations at runtime.
 import inspect
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 import duckdb
 from dagster import (
     AssetExecutionContext,
     AssetKey,
-    AssetSpec,
     AssetsDefinition,
+    AssetSpec,
     DailyPartitionsDefinition,
     Failure,
     MaterializeResult,
@@ -33,11 +34,11 @@ from dagster import (
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData
 
-from ingestion import pipeline as ingest
-from ingestion.config import ConfigError, LeadsyncConfig
-from ingestion.raw_tables import QUARANTINE, RAW_DATASET, TABLES_BY_SOURCE_TYPE, main_table
-from ingestion.registry import SOURCE_KINDS
-from orchestration.resources import WAREHOUSE_POOL
+from leadsync.ingestion import pipeline as ingest
+from leadsync.ingestion.config import ConfigError, LeadsyncConfig
+from leadsync.ingestion.raw_tables import QUARANTINE, RAW_DATASET
+from leadsync.ingestion.source_types import SOURCE_TYPES, main_table
+from leadsync.orchestration.resources import WAREHOUSE_POOL
 
 INGESTION_GROUP = "ingestion"
 log = logging.getLogger("leadsync.orchestration")
@@ -86,7 +87,7 @@ _WINDOW_PARAMS = ("start", "end")  # factory(config, source, *, start=, end=): l
 
 def accepts_date_window(source_type: str) -> bool:
     """True when the source kind's factory takes `start`/`end` (a backfill by date range)."""
-    kind = SOURCE_KINDS.get(source_type)
+    kind = SOURCE_TYPES.get(source_type)
     if kind is None:
         return False
     try:
@@ -105,14 +106,15 @@ def partitions_for(config: LeadsyncConfig, source_name: str) -> DailyPartitionsD
     return DailyPartitionsDefinition(start_date=start, end_offset=1)
 
 
-def build_source_for_run(config: LeadsyncConfig, source_name: str,
-                         context: AssetExecutionContext | None = None) -> Any:
+def build_source_for_run(
+    config: LeadsyncConfig, source_name: str, context: AssetExecutionContext | None = None
+) -> Any:
     """A fresh dlt source for this run; for a partitioned run, limited to the partitions' dates."""
     src = config.source(source_name)
     if context is not None and context.assets_def.partitions_def is not None:
         # One partition, or a whole backfill range in one run (dagster-dlt's single-run policy).
         window = context.partition_time_window
-        factory = SOURCE_KINDS[src.type].load_factory()
+        factory = SOURCE_TYPES[src.type].load_factory()
         return factory(config, src, start=window.start, end=window.end)
     return ingest.build_source(config, source_name)
 
@@ -136,7 +138,7 @@ def newest_record_at(config: LeadsyncConfig, table: str, source_name: str) -> da
         con.close()
     value = row[0] if row else None
     if isinstance(value, datetime) and value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value
 
 
@@ -150,8 +152,9 @@ def _enrich(result: MaterializeResult, extra: dict[str, Any]) -> MaterializeResu
     )
 
 
-def load_metadata(config: LeadsyncConfig, source_name: str, source_type: str,
-                  counts: dict[str, int]) -> dict[str, Any]:
+def load_metadata(
+    config: LeadsyncConfig, source_name: str, source_type: str, counts: dict[str, int]
+) -> dict[str, Any]:
     """What an operator wants to see on a source's main asset after a sync."""
     table = main_table(source_type)
     loaded = sum(n for t, n in counts.items() if t != QUARANTINE)
@@ -217,7 +220,7 @@ def _link_tables(out: IngestionAssets, source_name: str, source_type: str, own: 
     written by the main asset, so dbt models reading it depend on that.
     """
     main_key = dlt_asset_key(source_name, main_table(source_type))
-    for table in TABLES_BY_SOURCE_TYPE[source_type]:
+    for table in SOURCE_TYPES[source_type].tables:
         key = dlt_asset_key(source_name, table)
         writer = key if key in own else main_key
         keys = out.keys_by_raw_table.setdefault(table, [])
@@ -231,8 +234,14 @@ def _unavailable_source_asset(src: Any, reason: str) -> AssetsDefinition:
 
     @multi_asset(
         name=load_op_name(src.name),
-        specs=[AssetSpec(key, group_name=INGESTION_GROUP, kinds={"dlt", "duckdb"},
-                         description=f"Source {src.name!r} ({src.type}) cannot load: {reason}")],
+        specs=[
+            AssetSpec(
+                key,
+                group_name=INGESTION_GROUP,
+                kinds={"dlt", "duckdb"},
+                description=f"Source {src.name!r} ({src.type}) cannot load: {reason}",
+            )
+        ],
         pool=WAREHOUSE_POOL,
     )
     def _load() -> None:

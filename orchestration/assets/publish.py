@@ -6,14 +6,15 @@ blocking dbt test stops it and BI keeps the last good copy). The report reads th
 
 # No `from __future__ import annotations`: Dagster inspects the `context` annotations at runtime.
 import logging
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
 
-from ingestion.config import LeadsyncConfig
-from orchestration.bi_copy import MARTS_SCHEMA, mart_tables, open_bi_copy, publish_bi_copy
-from orchestration.resources import WAREHOUSE_POOL
+from leadsync.ingestion.config import LeadsyncConfig
+from leadsync.orchestration.bi_copy import MARTS_SCHEMA, mart_tables, open_bi_copy, publish_bi_copy
+from leadsync.orchestration.resources import WAREHOUSE_POOL
 
 PUBLISH_GROUP = "publish"
 BI_COPY_KEY = AssetKey("bi_copy")
@@ -61,7 +62,7 @@ def build_report_asset(config: LeadsyncConfig) -> AssetsDefinition | None:
     inside `reporting` is logged loudly rather than hidden.
     """
     try:
-        from reporting import build_report
+        from leadsync.reporting import build_report
     except ImportError as exc:
         log.warning("leadsync: the report asset is not available (%s)", exc)
         return None

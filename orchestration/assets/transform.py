@@ -13,9 +13,10 @@ below a failed test, and Dagster skips the steps after it).
 
 # No `from __future__ import annotations`: Dagster inspects the `context` annotations at runtime.
 import shutil
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 import duckdb
 from dagster import (
@@ -30,10 +31,10 @@ from dagster import (
 )
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from ingestion.config import LeadsyncConfig
-from ingestion.raw_tables import RAW_DATASET
-from orchestration.dbt_project import dbt_project, dbt_vars_arg, prepare_manifest
-from orchestration.resources import WAREHOUSE_POOL
+from leadsync.ingestion.config import LeadsyncConfig
+from leadsync.ingestion.raw_tables import RAW_DATASET
+from leadsync.orchestration.dbt_project import dbt_project, dbt_vars_arg, prepare_manifest
+from leadsync.orchestration.resources import WAREHOUSE_POOL
 
 TRANSFORM_OP = "transform"
 MARTS_GROUP = "marts"
@@ -57,8 +58,11 @@ def raw_table_of(source_props: Mapping[str, Any]) -> str | None:
 class LeadsyncDbtTranslator(DagsterDbtTranslator):
     """Groups by folder; a model's dbt-source deps become the dlt assets writing that raw table."""
 
-    def __init__(self, keys_by_raw_table: Mapping[str, Sequence[AssetKey]],
-                 settings: DagsterDbtTranslatorSettings | None = None):
+    def __init__(
+        self,
+        keys_by_raw_table: Mapping[str, Sequence[AssetKey]],
+        settings: DagsterDbtTranslatorSettings | None = None,
+    ):
         super().__init__(settings or DagsterDbtTranslatorSettings(enable_asset_checks=True))
         self._keys_by_raw_table = {t: list(keys) for t, keys in keys_by_raw_table.items()}
 
@@ -124,7 +128,9 @@ def mart_metadata(config: LeadsyncConfig, mart_keys: Sequence[AssetKey]) -> dict
             relation = f'"{schema}"."{name}"'
             try:
                 meta: dict[str, Any] = {
-                    ROW_COUNT: MetadataValue.int(int(con.execute(f"select count(*) from {relation}").fetchone()[0])),
+                    ROW_COUNT: MetadataValue.int(
+                        int(con.execute(f"select count(*) from {relation}").fetchone()[0])
+                    ),
                 }
                 if name == SOURCE_QUALITY_MART:
                     meta["preview"] = MetadataValue.md(markdown_preview(con, relation))
@@ -146,8 +152,12 @@ def _previous_row_count(context: AssetExecutionContext, key: AssetKey) -> int | 
 # ---------------------------------------------------------------------------------------------
 # the asset
 # ---------------------------------------------------------------------------------------------
-def build_transform_assets(config: LeadsyncConfig, keys_by_raw_table: Mapping[str, Sequence[AssetKey]],
-                           target_path: Path, project_dir: Path | None = None) -> AssetsDefinition:
+def build_transform_assets(
+    config: LeadsyncConfig,
+    keys_by_raw_table: Mapping[str, Sequence[AssetKey]],
+    target_path: Path,
+    project_dir: Path | None = None,
+) -> AssetsDefinition:
     """All dbt models, seeds and tests as one multi-asset running `dbt build` on the selection.
 
     `target_path` is where this code location parses the project and where each run gets its
@@ -167,7 +177,9 @@ def build_transform_assets(config: LeadsyncConfig, keys_by_raw_table: Mapping[st
     def _transform(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
         run_target = target_path / f"run-{context.run.run_id}"
         invocation = dbt.cli(
-            ["build", *dbt_vars_arg(config)], context=context, raise_on_error=False,
+            ["build", *dbt_vars_arg(config)],
+            context=context,
+            raise_on_error=False,
             target_path=run_target,
         )
         # Buffer until dbt exits: DuckDB can be opened by another connection only once the
@@ -205,6 +217,9 @@ def _failure_summary(invocation: Any) -> str:
         results = invocation.get_artifact("run_results.json").get("results", [])
     except Exception:  # noqa: BLE001 - the summary is a courtesy; the dbt log has the detail
         return "see the dbt log in the run's logs"
-    bad = [f"{r.get('unique_id')} ({r.get('status')}): {(r.get('message') or '').strip()[:200]}"
-           for r in results if r.get("status") in ("error", "fail")]
+    bad = [
+        f"{r.get('unique_id')} ({r.get('status')}): {(r.get('message') or '').strip()[:200]}"
+        for r in results
+        if r.get("status") in ("error", "fail")
+    ]
     return "; ".join(bad[:5]) or "see the dbt log in the run's logs"

@@ -14,13 +14,25 @@ pytestmark = pytest.mark.e2e
 
 # What the bundled samples contain (examples/README.md): records per source after a demo run.
 EXPECTED_TOUCHES = {
-    "expo_2026": 20, "purchased_list": 21, "crm_export": 21,
-    "website_forms": 3, "hubspot_forms": 3, "tally_forms": 3, "webflow_forms": 3,
-    "jotform_forms": 3, "partner_referrals": 3,
-    "meta_ads": 24, "linkedin_ads": 14, "google_ads": 10,
+    "expo_2026": 20,
+    "purchased_list": 21,
+    "crm_export": 21,
+    "website_forms": 3,
+    "hubspot_forms": 3,
+    "tally_forms": 3,
+    "webflow_forms": 3,
+    "jotform_forms": 3,
+    "partner_referrals": 3,
+    "meta_ads": 24,
+    "linkedin_ads": 14,
+    "google_ads": 10,
 }
 EXPECTED_QUARANTINE = {
-    "expo_2026": 3, "crm_export": 2, "sales_activity": 3, "target_accounts": 1, "marketing_spend": 2,
+    "expo_2026": 3,
+    "crm_export": 2,
+    "sales_activity": 3,
+    "target_accounts": 1,
+    "marketing_spend": 2,
 }
 
 
@@ -58,17 +70,23 @@ def test_bad_rows_are_quarantined_with_reasons_never_dropped(demo_run):
 
 def test_the_same_person_across_files_is_one_lead(demo_run):
     """Robert 'Bob' Fischer of Acme Robotics is in all three CSV exports, spelt three ways."""
-    leads = bi(demo_run, """
+    leads = bi(
+        demo_run,
+        """
         select t.lead_id, count(distinct t.source_name)
         from marts.fct_lead_touches t join marts.dim_leads l using (lead_id)
-        where l.last_name = 'Fischer' group by 1""")
+        where l.last_name = 'Fischer' group by 1""",
+    )
     assert len(leads) == 1 and leads[0][1] == 3
 
 
 def test_colleagues_sharing_a_switchboard_stay_apart(demo_run):
-    leads = bi(demo_run, """
+    leads = bi(
+        demo_run,
+        """
         select distinct lead_id from marts.dim_leads
-        where (first_name, last_name) in (('Sarah', 'O''Connor'), ('David', 'Chen'))""")
+        where (first_name, last_name) in (('Sarah', 'O''Connor'), ('David', 'Chen'))""",
+    )
     assert len(leads) == 2
 
 
@@ -78,8 +96,11 @@ def test_resync_loads_nothing_new_and_keeps_lead_ids(demo_run, leadsync_cli):
     args = [a for s in file_sources for a in ("--source", s)]
     done = leadsync_cli("--config", str(demo_run.config_file), "sync", *args, cwd=demo_run.root)
     assert done.returncode == 0, done.stderr
-    loaded = {line.split()[0]: int(line.split()[1]) for line in done.stdout.splitlines()
-              if line.split() and line.split()[0] in file_sources}
+    loaded = {
+        line.split()[0]: int(line.split()[1])
+        for line in done.stdout.splitlines()
+        if line.split() and line.split()[0] in file_sources
+    }
     assert loaded == {s: 0 for s in file_sources}
     assert set(bi(demo_run, "select lead_id from marts.dim_leads")) == before
 
@@ -102,8 +123,10 @@ def test_errors_are_one_plain_line_with_a_non_zero_exit(tmp_path, demo_run, lead
     assert unknown.returncode != 0 and "no source named 'nope'" in unknown.stderr
 
     cfg = tmp_path / "meta.yaml"
-    cfg.write_text("sources:\n  - {name: meta_ads, type: meta_lead_ads, form_ids: ['1'],"
-                   " access_token_env: LEADSYNC_TEST_NO_SUCH_TOKEN}\n")
+    cfg.write_text(
+        "sources:\n  - {name: meta_ads, type: meta_lead_ads, form_ids: ['1'],"
+        " access_token_env: LEADSYNC_TEST_NO_SUCH_TOKEN}\n"
+    )
     secret = leadsync_cli("--config", str(cfg), "sync", cwd=tmp_path)
     assert secret.returncode != 0 and len(secret.stderr.strip().splitlines()) == 1
     assert "LEADSYNC_TEST_NO_SUCH_TOKEN" in secret.stderr and "meta_ads" in secret.stderr
@@ -120,10 +143,12 @@ def test_forget_erases_a_person_everywhere(demo_run, leadsync_cli):
         try:
             tables = con.execute(
                 "select table_schema, table_name from information_schema.columns "
-                "where column_name = 'email' and table_catalog = current_database()").fetchall()
+                "where column_name = 'email' and table_catalog = current_database()"
+            ).fetchall()
             for schema, table in tables:
-                n = con.execute(f'select count(*) from "{schema}"."{table}" where lower(email) = ?',
-                                [email.lower()]).fetchone()[0]
+                n = con.execute(
+                    f'select count(*) from "{schema}"."{table}" where lower(email) = ?', [email.lower()]
+                ).fetchone()[0]
                 assert n == 0, f"{email} still in {path.name}:{schema}.{table}"
         finally:
             con.close()

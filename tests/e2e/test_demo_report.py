@@ -7,7 +7,6 @@ it must show as text, run nothing, and break no chart.
 from __future__ import annotations
 
 import pytest
-
 from report_browser import LAPTOP, open_page
 
 pytestmark = pytest.mark.e2e
@@ -17,10 +16,18 @@ SPAM_CHANNEL = "<img src=x onerror=alert(1)>"
 
 def test_demo_report_renders_offline_with_markup_shown_as_text(demo_run, chromium, artifacts):
     page = demo_run.report
-    result = open_page(chromium, page, {
-        "viewport": artifacts / "demo_report_laptop.png", "full": artifacts / "demo_report_full.png",
-    }, evaluate={"injected": "document.querySelectorAll('img, script:not([type])[src]').length"
-                            " + document.querySelectorAll('[onerror]').length"})
+    result = open_page(
+        chromium,
+        page,
+        {
+            "viewport": artifacts / "demo_report_laptop.png",
+            "full": artifacts / "demo_report_full.png",
+        },
+        evaluate={
+            "injected": "document.querySelectorAll('img, script:not([type])[src]').length"
+            " + document.querySelectorAll('[onerror]').length"
+        },
+    )
     assert result.errors == []
     assert result.dialogs == []  # neither the <script> nor the onerror handler ran
     assert result.requests == [page.resolve().as_uri()]  # nothing fetched: works offline

@@ -7,15 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ingestion.config import (
-    ConfigError,
-    CsvSource,
-    MetaLeadAdsSource,
-    WebhookSource,
-    config_path,
-    load_config,
-    parse_config,
-)
+from leadsync.ingestion.config import ConfigError, config_path, load_config, parse_config
+from leadsync.ingestion.source_types import CsvSource, MetaLeadAdsSource, WebhookSource
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -31,12 +24,26 @@ def test_contract_example_parses_into_typed_sources(tmp_path):
         "warehouse": {"path": "warehouse/leads.duckdb", "bi_copy": "warehouse/leads_bi.duckdb"},
         "webhooks": {"landing_dir": "warehouse/landing", "max_body_bytes": 1048576},
         "sources": [
-            {"name": "expo_2026", "type": "csv", "path": "data/inbox/expo/*.csv", "origin": "outbound",
-             "columns": {"email": "E-mail"}},
-            {"name": "website_forms", "type": "webhook", "provider": "typeform",
-             "secret_env": "TYPEFORM_SECRET"},
-            {"name": "meta_ads", "type": "meta_lead_ads", "form_ids": ["1234567890"],
-             "access_token_env": "META_ACCESS_TOKEN", "base_url": "https://graph.facebook.com/v21.0"},
+            {
+                "name": "expo_2026",
+                "type": "csv",
+                "path": "data/inbox/expo/*.csv",
+                "origin": "outbound",
+                "columns": {"email": "E-mail"},
+            },
+            {
+                "name": "website_forms",
+                "type": "webhook",
+                "provider": "typeform",
+                "secret_env": "TYPEFORM_SECRET",
+            },
+            {
+                "name": "meta_ads",
+                "type": "meta_lead_ads",
+                "form_ids": ["1234567890"],
+                "access_token_env": "META_ACCESS_TOKEN",
+                "base_url": "https://graph.facebook.com/v21.0",
+            },
             {"name": "sales_activity", "type": "activity_csv", "path": "data/inbox/activity/*.csv"},
             {"name": "target_accounts", "type": "target_accounts", "path": "data/inbox/accounts/*.csv"},
         ],
@@ -57,8 +64,9 @@ def test_unknown_type_names_the_source_and_the_choices():
 
 
 def test_duplicate_names_are_refused():
-    msg = _error({"sources": [{"name": "a", "type": "csv", "path": "x"},
-                              {"name": "a", "type": "csv", "path": "y"}]})
+    msg = _error(
+        {"sources": [{"name": "a", "type": "csv", "path": "x"}, {"name": "a", "type": "csv", "path": "y"}]}
+    )
     assert "two sources are named 'a'" in msg
 
 
@@ -75,17 +83,32 @@ def test_meta_needs_forms_or_page():
 def test_glob_matching_nothing_is_a_warning_not_an_error(tmp_path):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.csv").write_text("email\nx@y.com\n")
-    config = parse_config({"sources": [
-        {"name": "found", "type": "csv", "path": "in/*.csv"},
-        {"name": "empty", "type": "csv", "path": "nothing/*.csv"},
-    ]}, base_dir=tmp_path)
+    config = parse_config(
+        {
+            "sources": [
+                {"name": "found", "type": "csv", "path": "in/*.csv"},
+                {"name": "empty", "type": "csv", "path": "nothing/*.csv"},
+            ]
+        },
+        base_dir=tmp_path,
+    )
     assert config.warnings() == ["source 'empty': the path 'nothing/*.csv' matches no file yet"]
 
 
 def test_missing_secret_names_variable_and_source(monkeypatch):
     monkeypatch.delenv("META_TOKEN_X", raising=False)
-    config = parse_config({"sources": [{"name": "meta_ads", "type": "meta_lead_ads",
-                                        "form_ids": ["1"], "access_token_env": "META_TOKEN_X"}]})
+    config = parse_config(
+        {
+            "sources": [
+                {
+                    "name": "meta_ads",
+                    "type": "meta_lead_ads",
+                    "form_ids": ["1"],
+                    "access_token_env": "META_TOKEN_X",
+                }
+            ]
+        }
+    )
     assert config.missing_secrets() == [
         "source 'meta_ads' needs the environment variable META_TOKEN_X (access_token_env)"
     ]
@@ -118,8 +141,14 @@ def test_missing_and_invalid_files_are_explained(tmp_path):
 
 
 def test_dbt_vars_carry_the_qualification_rules():
-    config = parse_config({"qualification": {"mql_threshold": 55, "rules": {
-        "industry": {"weight": 30, "values": ["Software"]}}}})
+    config = parse_config(
+        {
+            "qualification": {
+                "mql_threshold": 55,
+                "rules": {"industry": {"weight": 30, "values": ["Software"]}},
+            }
+        }
+    )
     dbt_vars = config.dbt_vars()
     assert dbt_vars["leadsync_qualification"]["mql_threshold"] == 55
     assert dbt_vars["leadsync_qualification"]["rules"]["industry"] == {"weight": 30.0, "values": ["Software"]}
@@ -128,5 +157,12 @@ def test_dbt_vars_carry_the_qualification_rules():
 def test_repository_demo_config_is_valid():
     config = load_config(REPO / "leadsync.yaml")
     types = {s.type for s in config.sources}
-    assert {"csv", "webhook", "meta_lead_ads", "linkedin_lead_gen", "google_ads_lead_forms",
-            "activity_csv", "target_accounts"} <= types
+    assert {
+        "csv",
+        "webhook",
+        "meta_lead_ads",
+        "linkedin_lead_gen",
+        "google_ads_lead_forms",
+        "activity_csv",
+        "target_accounts",
+    } <= types

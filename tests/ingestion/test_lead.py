@@ -1,6 +1,6 @@
 """The canonical lead: header folding and synonyms."""
 
-from ingestion.lead import (
+from leadsync.ingestion.lead import (
     LEAD_FIELD_NAMES,
     canonical_field_for,
     header_key,
@@ -15,10 +15,18 @@ def test_header_key_ignores_case_spaces_and_punctuation():
 
 def test_real_export_headers_map_to_canonical_fields():
     cases = {
-        "E-mail": "email", "Email Address": "email", "Work Email": "email",
-        "Company / Account": "company_name", "Company Name": "company_name", "Organization": "company_name",
-        "Contact Name": "full_name", "Full Name": "full_name", "Lead Source": "channel",
-        "Mobile Phone": "phone", "Job Title": "job_title", "No. of Employees": "employee_count",
+        "E-mail": "email",
+        "Email Address": "email",
+        "Work Email": "email",
+        "Company / Account": "company_name",
+        "Company Name": "company_name",
+        "Organization": "company_name",
+        "Contact Name": "full_name",
+        "Full Name": "full_name",
+        "Lead Source": "channel",
+        "Mobile Phone": "phone",
+        "Job Title": "job_title",
+        "No. of Employees": "employee_count",
     }
     assert {h: canonical_field_for(h) for h in cases} == cases
     assert canonical_field_for("Favourite colour") is None
@@ -31,7 +39,7 @@ def test_record_id_headers():
 
 def test_synonyms_are_unambiguous():
     """A folded synonym must name one field only, or mapping would depend on list order."""
-    from ingestion.lead import LEAD_FIELDS
+    from leadsync.ingestion.lead import LEAD_FIELDS
 
     owners: dict[str, set[str]] = {}
     for f in LEAD_FIELDS:

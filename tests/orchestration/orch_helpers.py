@@ -7,8 +7,8 @@ import textwrap
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
-from ingestion.config import LeadsyncConfig, parse_config
-from orchestration.dbt_project import TRANSFORM_DIR
+from leadsync.ingestion.config import LeadsyncConfig, parse_config
+from leadsync.orchestration.dbt_project import TRANSFORM_DIR
 
 ALERT_ENV = "LEADSYNC_TEST_ALERT_URL"
 CSV_HEADER = "Email,First Name,Last Name,Company,Lead Source,Created Date\n"
@@ -22,8 +22,17 @@ def write_csv(path: Path, rows: list[tuple[str, ...]]) -> Path:
 
 def people(prefix: str, n: int, day: str = "2026-11-01") -> list[tuple[str, ...]]:
     """n distinct people (own email domain and company, so identity resolution keeps them apart)."""
-    return [(f"{prefix}{i}@{prefix}co{i}.com", f"First{i}", f"Last{i}", f"{prefix}Co{i}", "Event",
-             f"{day} 10:{i % 60:02d}") for i in range(n)]
+    return [
+        (
+            f"{prefix}{i}@{prefix}co{i}.com",
+            f"First{i}",
+            f"Last{i}",
+            f"{prefix}Co{i}",
+            "Event",
+            f"{day} 10:{i % 60:02d}",
+        )
+        for i in range(n)
+    ]
 
 
 def make_config(base: Path, sources: list[dict], **extra: dict) -> LeadsyncConfig:

@@ -9,12 +9,11 @@ import time
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-
-from ingestion.pipeline import run_source
-from orchestration.bi_copy import open_bi_copy, publish_bi_copy
-from orchestration.dbt_project import run_dbt
-
 from orch_helpers import make_config, people, write_csv
+
+from leadsync.ingestion.pipeline import run_source
+from leadsync.orchestration.bi_copy import open_bi_copy, publish_bi_copy
+from leadsync.orchestration.dbt_project import run_dbt
 
 
 def _warehouse_with_marts(config, generation: int) -> None:
@@ -22,21 +21,34 @@ def _warehouse_with_marts(config, generation: int) -> None:
     with duckdb.connect(str(config.warehouse_path)) as con:
         con.execute("create schema if not exists marts")
         con.execute("create schema if not exists staging")
-        con.execute(f"create or replace table marts.a as select {generation} as gen, range as i from range(10)")
+        con.execute(
+            f"create or replace table marts.a as select {generation} as gen, range as i from range(10)"
+        )
         con.execute(f"create or replace table marts.b as select {generation} as gen")
         con.execute("create or replace view marts.a_view as select * from marts.a")
         con.execute("create or replace table staging.not_published as select 1 as x")
 
 
 def test_publish_copies_every_mart_table_and_parquet(tmp_path):
-    config = make_config(tmp_path, [], warehouse={
-        "path": "wh/leads.duckdb", "bi_copy": "wh/leads_bi.duckdb", "bi_parquet_dir": "wh/parquet"})
+    config = make_config(
+        tmp_path,
+        [],
+        warehouse={
+            "path": "wh/leads.duckdb",
+            "bi_copy": "wh/leads_bi.duckdb",
+            "bi_parquet_dir": "wh/parquet",
+        },
+    )
     _warehouse_with_marts(config, 1)
     path = publish_bi_copy(config)
     assert path == config.bi_copy_path
     with open_bi_copy(config) as con:
-        tables = {r[0] for r in con.execute(
-            "select table_schema || '.' || table_name from information_schema.tables").fetchall()}
+        tables = {
+            r[0]
+            for r in con.execute(
+                "select table_schema || '.' || table_name from information_schema.tables"
+            ).fetchall()
+        }
         assert tables == {"marts.a", "marts.b"}  # views and other schemas stay behind
         assert con.execute("select count(*) from marts.a").fetchone()[0] == 10
         with pytest.raises(duckdb.Error):

@@ -1,16 +1,23 @@
 """Health checks: lead famine, freshness, quarantine share, webhook backlog."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 from dagster import (
-    AssetCheckSeverity, AssetKey, DagsterInstance, Definitions, MaterializeResult, MetadataValue, materialize,
+    AssetCheckSeverity,
+    AssetKey,
+    DagsterInstance,
+    Definitions,
+    MaterializeResult,
+    MetadataValue,
+    materialize,
 )
 from dagster import asset as dg_asset
+from orch_helpers import ALERT_ENV, make_config
 
-from orchestration import checks
-from orchestration.checks import (
+from leadsync.orchestration import checks
+from leadsync.orchestration.checks import (
     LEAD_FLOW_KEY,
     freshness_result,
     lead_flow_by_source,
@@ -19,8 +26,6 @@ from orchestration.checks import (
     undrained_result,
 )
 
-from orch_helpers import ALERT_ENV, make_config
-
 TODAY = date(2026, 11, 22)
 
 
@@ -28,20 +33,27 @@ def _flow_mart(path, daily: dict[str, list[int]]) -> None:
     """marts.fct_lead_flow with one row per source per day, the last value on TODAY."""
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
-        con.execute("create table marts.fct_lead_flow (source_name varchar, flow_date date, leads_received bigint)")
+        con.execute(
+            "create table marts.fct_lead_flow (source_name varchar, flow_date date, leads_received bigint)"
+        )
         for source, counts in daily.items():
             start = TODAY - timedelta(days=len(counts) - 1)
-            con.executemany("insert into marts.fct_lead_flow values (?, ?, ?)",
-                            [(source, start + timedelta(days=i), n) for i, n in enumerate(counts)])
+            con.executemany(
+                "insert into marts.fct_lead_flow values (?, ?, ?)",
+                [(source, start + timedelta(days=i), n) for i, n in enumerate(counts)],
+            )
 
 
 def test_lead_flow_check_fires_on_a_crafted_famine(tmp_path):
     db = tmp_path / "wh.duckdb"
-    _flow_mart(db, {
-        "steady": [10] * 35,               # 70 a week, every week
-        "famished": [10] * 28 + [1] * 7,   # 70 a week, then 7 in the last week
-        "new_source": [5] * 6,             # no trailing history: not judged
-    })
+    _flow_mart(
+        db,
+        {
+            "steady": [10] * 35,  # 70 a week, every week
+            "famished": [10] * 28 + [1] * 7,  # 70 a week, then 7 in the last week
+            "new_source": [5] * 6,  # no trailing history: not judged
+        },
+    )
     with duckdb.connect(str(db), read_only=True) as con:
         flows = {f.source_name: f for f in lead_flow_by_source(con)}
     assert flows["steady"].recent == 70 and flows["steady"].weekly_average == 70
@@ -65,8 +77,9 @@ def test_lead_flow_check_passes_a_normal_dip(tmp_path):
 
 def test_lead_flow_check_runs_as_a_dagster_check_and_alerts_once(tmp_path, alert_inbox):
     """The real asset check, executed by Dagster against a crafted warehouse."""
-    config = make_config(tmp_path, [], monitoring={"lead_flow_min_share": 0.5,
-                                                   "alert_webhook_url_env": ALERT_ENV})
+    config = make_config(
+        tmp_path, [], monitoring={"lead_flow_min_share": 0.5, "alert_webhook_url_env": ALERT_ENV}
+    )
     config.warehouse_path.parent.mkdir(parents=True)
     _flow_mart(config.warehouse_path, {"steady": [10] * 35, "dry": [10] * 28 + [0] * 7})
 
@@ -90,7 +103,7 @@ def test_lead_flow_check_runs_as_a_dagster_check_and_alerts_once(tmp_path, alert
 
 
 def test_freshness():
-    now = datetime(2026, 11, 22, 12, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 22, 12, tzinfo=UTC)
     fresh = freshness_result((now - timedelta(hours=5)).timestamp(), 72, now)
     stale = freshness_result((now - timedelta(hours=100)).timestamp(), 72, now)
     never = freshness_result(None, 72, now)
@@ -114,18 +127,25 @@ def test_undrained_age():
 
 def test_freshness_and_quarantine_checks_read_the_load_metadata():
     """Through Dagster: the checks judge what the latest load recorded."""
-    config = make_config(Path("/tmp"), [
-        {"name": "expo", "type": "csv", "path": "in/*.csv", "freshness_hours": 24},
-    ], monitoring={"quarantine_max_share": 0.1})
+    config = make_config(
+        Path("/tmp"),
+        [
+            {"name": "expo", "type": "csv", "path": "in/*.csv", "freshness_hours": 24},
+        ],
+        monitoring={"quarantine_max_share": 0.1},
+    )
     key = AssetKey("dlt_expo_csv_leads")
-    old = datetime.now(timezone.utc) - timedelta(hours=48)
+    old = datetime.now(UTC) - timedelta(hours=48)
 
     @dg_asset(key=key)
     def fake_load() -> MaterializeResult:
-        return MaterializeResult(metadata={
-            "rows_loaded": MetadataValue.int(80), "quarantined": MetadataValue.int(20),
-            "newest_record_at": MetadataValue.timestamp(old),
-        })
+        return MaterializeResult(
+            metadata={
+                "rows_loaded": MetadataValue.int(80),
+                "quarantined": MetadataValue.int(20),
+                "newest_record_at": MetadataValue.timestamp(old),
+            }
+        )
 
     check_defs = checks.build_checks(config, {key})
     result = materialize([fake_load, *check_defs], instance=DagsterInstance.ephemeral())

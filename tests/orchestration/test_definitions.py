@@ -15,9 +15,9 @@ import pytest
 import yaml
 from dagster import AssetKey, Definitions
 
-from orchestration.assets.publish import BI_COPY_KEY
-from orchestration.jobs import DEFAULT_SYNC_JOB, FULL_SYNC_JOB, TRANSFORM_JOB, sync_job_name
-from orchestration.resources import WAREHOUSE_POOL
+from leadsync.orchestration.assets.publish import BI_COPY_KEY
+from leadsync.orchestration.jobs import DEFAULT_SYNC_JOB, FULL_SYNC_JOB, TRANSFORM_JOB, sync_job_name
+from leadsync.orchestration.resources import WAREHOUSE_POOL
 
 SNAPSHOT = Path(__file__).with_name("asset_keys.snapshot.txt")
 
@@ -26,11 +26,22 @@ CONFIG = {
     "webhooks": {"landing_dir": "wh/landing"},
     "sources": [
         {"name": "expo_2026", "type": "csv", "path": "in/expo/*.csv"},
-        {"name": "purchased_list", "type": "csv", "path": "in/list/*.csv", "origin": "outbound",
-         "schedule": "0 6 * * *"},
+        {
+            "name": "purchased_list",
+            "type": "csv",
+            "path": "in/list/*.csv",
+            "origin": "outbound",
+            "schedule": "0 6 * * *",
+        },
         {"name": "website_forms", "type": "webhook", "provider": "typeform", "secret_env": "TF_SECRET"},
-        {"name": "meta_ads", "type": "meta_lead_ads", "form_ids": ["123"], "start_date": "2026-11-01",
-         "access_token_env": "META_TOKEN", "base_url": "http://127.0.0.1:9/v21.0"},
+        {
+            "name": "meta_ads",
+            "type": "meta_lead_ads",
+            "form_ids": ["123"],
+            "start_date": "2026-11-01",
+            "access_token_env": "META_TOKEN",
+            "base_url": "http://127.0.0.1:9/v21.0",
+        },
         {"name": "sales_activity", "type": "activity_csv", "path": "in/activity/*.csv"},
         {"name": "target_accounts", "type": "target_accounts", "path": "in/accounts/*.csv"},
     ],
@@ -40,7 +51,7 @@ CONFIG = {
 @pytest.fixture(scope="module")
 def defs(tmp_path_factory) -> Definitions:
     """Loaded exactly as `dagster dev -w workspace.yaml` does: the `defs` entry point + $LEADSYNC_CONFIG."""
-    from orchestration import definitions
+    from leadsync.orchestration import definitions
 
     root = tmp_path_factory.mktemp("location")
     config_file = root / "leadsync.yaml"
@@ -85,7 +96,9 @@ def test_every_source_reaches_every_mart_in_one_graph(defs):
     sources = [k for k in graph if k.path[0].startswith("dlt_")]
     marts = [k for k in graph if k.path[0] == "marts"]
     assert len(sources) >= 6 and len(marts) >= 6
-    lead_sources = [k for k in sources if not k.path[0].startswith(("dlt_sales_activity", "dlt_target_accounts"))]
+    lead_sources = [
+        k for k in sources if not k.path[0].startswith(("dlt_sales_activity", "dlt_target_accounts"))
+    ]
     for mart in marts:
         reaching = nx.ancestors(graph, mart)
         # every mart is fed by the leads; the funnel and accounts marts also by their own sources
@@ -115,9 +128,16 @@ def test_no_dangling_source_assets(defs):
 
 
 def test_every_warehouse_writer_is_in_the_single_pool(defs):
-    writers = [a for a in defs.resolve_asset_graph().assets_defs
-               if any(k.path[0].startswith("dlt_") or k.path[0] in ("staging", "intermediate", "marts")
-                      or k == BI_COPY_KEY for k in a.keys)]
+    writers = [
+        a
+        for a in defs.resolve_asset_graph().assets_defs
+        if any(
+            k.path[0].startswith("dlt_")
+            or k.path[0] in ("staging", "intermediate", "marts")
+            or k == BI_COPY_KEY
+            for k in a.keys
+        )
+    ]
     assert writers
     for assets_def in writers:
         assert assets_def.node_def.pool == WAREHOUSE_POOL, assets_def.node_def.name
@@ -125,19 +145,29 @@ def test_every_warehouse_writer_is_in_the_single_pool(defs):
 
 def test_jobs_schedules_and_sensors_follow_the_config(defs):
     job_names = {j.name for j in defs.jobs}
-    assert {FULL_SYNC_JOB, DEFAULT_SYNC_JOB, TRANSFORM_JOB, sync_job_name("expo_2026"),
-            sync_job_name("meta_ads")} <= job_names
+    assert {
+        FULL_SYNC_JOB,
+        DEFAULT_SYNC_JOB,
+        TRANSFORM_JOB,
+        sync_job_name("expo_2026"),
+        sync_job_name("meta_ads"),
+    } <= job_names
     schedules = {s.name: s.cron_schedule for s in defs.schedules}
     assert schedules[f"{DEFAULT_SYNC_JOB}_schedule"] == "0 * * * *"
     assert schedules[f"{sync_job_name('purchased_list')}_schedule"] == "0 6 * * *"
     sensors = {s.name for s in defs.sensors}
-    assert {"alert_on_run_failure", "new_files_expo_2026", "new_files_sales_activity",
-            "webhook_backlog_website_forms"} <= sensors
+    assert {
+        "alert_on_run_failure",
+        "new_files_expo_2026",
+        "new_files_sales_activity",
+        "webhook_backlog_website_forms",
+    } <= sensors
 
 
 def test_date_based_api_source_is_partitioned_daily(defs):
-    meta = next(a for a in defs.resolve_asset_graph().assets_defs
-                if AssetKey("dlt_meta_ads_meta_leads") in a.keys)
+    meta = next(
+        a for a in defs.resolve_asset_graph().assets_defs if AssetKey("dlt_meta_ads_meta_leads") in a.keys
+    )
     assert meta.partitions_def is not None
     keys = meta.partitions_def.get_partition_keys()
     assert keys[0] == "2026-11-01"

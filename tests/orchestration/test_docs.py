@@ -5,11 +5,10 @@ import threading
 
 import duckdb
 import requests
-
-from orchestration.dbt_project import prepare_manifest, run_dbt
-from orchestration.docs import DOCS_FILES, docs_server, generate_docs
-
 from orch_helpers import make_config
+
+from leadsync.orchestration.dbt_project import prepare_manifest, run_dbt
+from leadsync.orchestration.docs import DOCS_FILES, docs_server, generate_docs
 
 
 def test_docs_are_generated_and_served(tmp_path, tiny_project):
@@ -17,8 +16,9 @@ def test_docs_are_generated_and_served(tmp_path, tiny_project):
     config.warehouse_path.parent.mkdir(parents=True)
     with duckdb.connect(str(config.warehouse_path)) as con:  # an empty raw table is enough
         con.execute("create schema raw")
-        con.execute("create table raw.csv_leads (source_name varchar, email varchar, "
-                    "received_at timestamptz)")
+        con.execute(
+            "create table raw.csv_leads (source_name varchar, email varchar, received_at timestamptz)"
+        )
     run_dbt(config, ["build"], target_path=tmp_path / "build", project_dir=tiny_project)
     site = generate_docs(config, tmp_path / "docs", project_dir=tiny_project)
     assert all((site / f).exists() for f in DOCS_FILES)
@@ -43,11 +43,13 @@ def test_every_mart_column_in_the_real_project_is_described(tmp_path):
     """The docs are only useful to BI users when every mart column says what it means."""
     config = make_config(tmp_path, [])
     manifest = json.loads(prepare_manifest(config, target_path=tmp_path / "parse").read_text())
-    marts = [n for n in manifest["nodes"].values()
-             if n["resource_type"] == "model" and n["fqn"][1] == "marts"]
+    marts = [
+        n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["fqn"][1] == "marts"
+    ]
     assert marts
     undocumented = [f"{m['name']} (model)" for m in marts if not m.get("description")]
     for mart in marts:
-        undocumented += [f"{mart['name']}.{c}" for c, col in mart["columns"].items()
-                         if not col.get("description")]
+        undocumented += [
+            f"{mart['name']}.{c}" for c, col in mart["columns"].items() if not col.get("description")
+        ]
     assert undocumented == []

@@ -4,13 +4,12 @@ import duckdb
 import pytest
 from dagster import AssetKey, DagsterInstance, Definitions
 from dagster_dlt import DagsterDltResource
-
-from ingestion.sandboxes.meta import FORMS, VALID_TOKEN, start_meta_sandbox
-from orchestration.assets.ingestion import build_ingestion_assets
-from orchestration.jobs import build_jobs, sync_job_name
-from orchestration.resources import TRANSIENT_RETRY_POLICY
-
 from orch_helpers import make_config
+
+from leadsync.ingestion.sandboxes.meta import FORMS, VALID_TOKEN, start_meta_sandbox
+from leadsync.orchestration.assets.ingestion import build_ingestion_assets
+from leadsync.orchestration.jobs import build_jobs, sync_job_name
+from leadsync.orchestration.resources import TRANSIENT_RETRY_POLICY
 
 TOKEN_ENV = "LEADSYNC_TEST_META_TOKEN"
 KEY = AssetKey("dlt_meta_ads_meta_leads")
@@ -25,10 +24,19 @@ def sandbox():
 
 def test_daily_partitions_load_exactly_their_day_and_a_backfill_completes(tmp_path, sandbox, monkeypatch):
     monkeypatch.setenv(TOKEN_ENV, VALID_TOKEN)
-    config = make_config(tmp_path, [{
-        "name": "meta_ads", "type": "meta_lead_ads", "form_ids": list(FORMS), "start_date": "2026-01-05",
-        "access_token_env": TOKEN_ENV, "base_url": sandbox.url,
-    }])
+    config = make_config(
+        tmp_path,
+        [
+            {
+                "name": "meta_ads",
+                "type": "meta_lead_ads",
+                "form_ids": list(FORMS),
+                "start_date": "2026-01-05",
+                "access_token_env": TOKEN_ENV,
+                "base_url": sandbox.url,
+            }
+        ],
+    )
     ingestion = build_ingestion_assets(config)
     assert ingestion.partitioned_sources == {"meta_ads"}
     jobs = build_jobs(config, ingestion)
@@ -60,15 +68,27 @@ def test_daily_partitions_load_exactly_their_day_and_a_backfill_completes(tmp_pa
 
 def test_a_source_kind_that_cannot_load_keeps_its_asset_and_fails_loudly(tmp_path, monkeypatch, caplog):
     """A source kind whose module is missing must not take the other sources down, nor vanish."""
-    from ingestion import registry
+    import dataclasses
 
-    monkeypatch.setitem(registry.SOURCE_KINDS, "linkedin_lead_gen",
-                        registry.SourceKind("ingestion.ad_platforms.not_written_yet:source"))
-    config = make_config(tmp_path, [
-        {"name": "expo", "type": "csv", "path": "in/*.csv"},
-        {"name": "li", "type": "linkedin_lead_gen", "sponsored_account_ids": ["1"],
-         "access_token_env": "LI_TOKEN"},
-    ])
+    from leadsync.ingestion import source_types
+
+    broken = dataclasses.replace(
+        source_types.SOURCE_TYPES["linkedin_lead_gen"],
+        factory="leadsync.ingestion.ad_platforms.not_written_yet:source",
+    )
+    monkeypatch.setitem(source_types.SOURCE_TYPES, "linkedin_lead_gen", broken)
+    config = make_config(
+        tmp_path,
+        [
+            {"name": "expo", "type": "csv", "path": "in/*.csv"},
+            {
+                "name": "li",
+                "type": "linkedin_lead_gen",
+                "sponsored_account_ids": ["1"],
+                "access_token_env": "LI_TOKEN",
+            },
+        ],
+    )
     ingestion = build_ingestion_assets(config)
     assert set(ingestion.broken_sources) == {"li"}
     assert "not_written_yet" in caplog.text  # logged loudly at load time
@@ -79,7 +99,8 @@ def test_a_source_kind_that_cannot_load_keeps_its_asset_and_fails_loudly(tmp_pat
     jobs = build_jobs(config, ingestion)
     defs = Definitions(assets=ingestion.assets, jobs=jobs.all, resources={"dlt": DagsterDltResource()})
     result = defs.resolve_job_def(sync_job_name("li")).execute_in_process(
-        instance=DagsterInstance.ephemeral(), raise_on_error=False)
+        instance=DagsterInstance.ephemeral(), raise_on_error=False
+    )
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     error = failure.event_specific_data.error

@@ -7,12 +7,11 @@ from pathlib import Path
 import duckdb
 import pytest
 from dagster import AssetKey, DagsterEventType, DagsterInstance
-
-from orchestration.assets.publish import BI_COPY_KEY, REPORT_KEY
-from orchestration.definitions import build_definitions
-from orchestration.jobs import FULL_SYNC_JOB, sync_job_name
-
 from orch_helpers import make_config, people, write_csv, write_tiny_project
+
+from leadsync.orchestration.assets.publish import BI_COPY_KEY, REPORT_KEY
+from leadsync.orchestration.definitions import build_definitions
+from leadsync.orchestration.jobs import FULL_SYNC_JOB, sync_job_name
 
 TOUCHES = AssetKey(["marts", "fct_lead_touches"])
 COUNTS = AssetKey(["marts", "lead_counts"])
@@ -34,16 +33,20 @@ def _check_evaluations(result) -> dict[str, bool]:
 def _two_csv_sources(tmp_path: Path):
     write_csv(tmp_path / "in" / "expo" / "a.csv", people("expo", 5))
     write_csv(tmp_path / "in" / "web" / "b.csv", people("web", 3))
-    return make_config(tmp_path, [
-        {"name": "expo", "type": "csv", "path": "in/expo/*.csv"},
-        {"name": "web_list", "type": "csv", "path": "in/web/*.csv"},
-    ])
+    return make_config(
+        tmp_path,
+        [
+            {"name": "expo", "type": "csv", "path": "in/expo/*.csv"},
+            {"name": "web_list", "type": "csv", "path": "in/web/*.csv"},
+        ],
+    )
 
 
 def test_source_job_then_full_sync_load_transform_and_publish(tmp_path, tiny_project):
     config = _two_csv_sources(tmp_path)
-    defs = build_definitions(config, dbt_target_path=tmp_path / "dbt_target",
-                             dbt_project_dir=tiny_project, with_report=False)
+    defs = build_definitions(
+        config, dbt_target_path=tmp_path / "dbt_target", dbt_project_dir=tiny_project, with_report=False
+    )
     instance = DagsterInstance.ephemeral()
 
     # A source's own job: its load, then everything below it; the other source stays untouched.
@@ -59,8 +62,13 @@ def test_source_job_then_full_sync_load_transform_and_publish(tmp_path, tiny_pro
     result = defs.resolve_job_def(FULL_SYNC_JOB).execute_in_process(instance=instance)
     assert result.success
     done = _materialized(result)
-    assert {AssetKey("dlt_expo_csv_leads"), AssetKey("dlt_web_list_csv_leads"), TOUCHES, COUNTS,
-            BI_COPY_KEY} <= done
+    assert {
+        AssetKey("dlt_expo_csv_leads"),
+        AssetKey("dlt_web_list_csv_leads"),
+        TOUCHES,
+        COUNTS,
+        BI_COPY_KEY,
+    } <= done
 
     loaded = instance.get_latest_materialization_event(AssetKey("dlt_web_list_csv_leads"))
     meta = loaded.asset_materialization.metadata
@@ -80,7 +88,8 @@ def test_source_job_then_full_sync_load_transform_and_publish(tmp_path, tiny_pro
 
 
 def test_failing_dbt_test_fails_its_check_and_stops_the_blocked_marts(tmp_path):
-    failing = {"models/marts/_marts.yml": """
+    failing = {
+        "models/marts/_marts.yml": """
         version: 2
         models:
           - name: fct_lead_touches
@@ -89,13 +98,16 @@ def test_failing_dbt_test_fails_its_check_and_stops_the_blocked_marts(tmp_path):
                 data_tests:
                   - accepted_values:
                       arguments: {values: ["nobody@example.com"]}
-    """}
+    """
+    }
     project = write_tiny_project(tmp_path / "tiny_failing", failing)
     config = _two_csv_sources(tmp_path)
-    defs = build_definitions(config, dbt_target_path=tmp_path / "dbt_target",
-                             dbt_project_dir=project, with_report=False)
+    defs = build_definitions(
+        config, dbt_target_path=tmp_path / "dbt_target", dbt_project_dir=project, with_report=False
+    )
     result = defs.resolve_job_def(FULL_SYNC_JOB).execute_in_process(
-        instance=DagsterInstance.ephemeral(), raise_on_error=False)
+        instance=DagsterInstance.ephemeral(), raise_on_error=False
+    )
     assert not result.success
     checks = _check_evaluations(result)
     failed = [name for name, passed in checks.items() if name.startswith("accepted_values") and not passed]
@@ -121,12 +133,20 @@ def test_whole_graph_with_the_real_transform(tmp_path):
     failures = [e.message for e in result.all_events if e.event_type == DagsterEventType.STEP_FAILURE]
     assert result.success, failures
     done = _materialized(result)
-    for mart in ("dim_leads", "fct_lead_touches", "fct_lead_funnel", "dim_accounts",
-                 "fct_source_quality", "fct_lead_flow"):
+    for mart in (
+        "dim_leads",
+        "fct_lead_touches",
+        "fct_lead_funnel",
+        "dim_accounts",
+        "fct_source_quality",
+        "fct_lead_flow",
+    ):
         assert AssetKey(["marts", mart]) in done
     assert BI_COPY_KEY in done
     assert REPORT_KEY in done
-    report = instance.get_latest_materialization_event(REPORT_KEY).asset_materialization.metadata["path"].value
+    report = (
+        instance.get_latest_materialization_event(REPORT_KEY).asset_materialization.metadata["path"].value
+    )
     assert Path(report).read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
     quality = instance.get_latest_materialization_event(AssetKey(["marts", "fct_source_quality"]))
     preview = quality.asset_materialization.metadata["preview"].value

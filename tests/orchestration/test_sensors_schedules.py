@@ -4,7 +4,7 @@ import asyncio
 import json
 import os
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from dagster import (
     DagsterInstance,
@@ -17,15 +17,14 @@ from dagster import (
     op,
 )
 from dagster_dlt import DagsterDltResource
-
-from ingestion.webhooks.landing import LandingWriter
-from orchestration.alerts import send_alert
-from orchestration.assets.ingestion import build_ingestion_assets
-from orchestration.jobs import build_jobs, sync_job_name
-from orchestration.schedules import build_schedules
-from orchestration.sensors import build_failure_sensor, build_sensors
-
 from orch_helpers import ALERT_ENV, make_config, people, write_csv
+
+from leadsync.ingestion.webhooks.landing import LandingWriter
+from leadsync.orchestration.alerts import send_alert
+from leadsync.orchestration.assets.ingestion import build_ingestion_assets
+from leadsync.orchestration.jobs import build_jobs, sync_job_name
+from leadsync.orchestration.schedules import build_schedules
+from leadsync.orchestration.sensors import build_failure_sensor, build_sensors
 
 
 def _wiring(config):
@@ -42,10 +41,14 @@ def _by_name(items):
 # schedules
 # ---------------------------------------------------------------------------------------------
 def test_schedules_use_the_source_cron_and_the_default(tmp_path):
-    config = make_config(tmp_path, [
-        {"name": "expo", "type": "csv", "path": "in/*.csv"},
-        {"name": "daily_list", "type": "csv", "path": "l/*.csv", "schedule": "30 5 * * *"},
-    ], monitoring={"default_schedule": "*/15 * * * *"})
+    config = make_config(
+        tmp_path,
+        [
+            {"name": "expo", "type": "csv", "path": "in/*.csv"},
+            {"name": "daily_list", "type": "csv", "path": "l/*.csv", "schedule": "30 5 * * *"},
+        ],
+        monitoring={"default_schedule": "*/15 * * * *"},
+    )
     ingestion, jobs = _wiring(config)
     schedules = _by_name(build_schedules(config, ingestion, jobs))
     assert schedules["default_sync_schedule"].cron_schedule == "*/15 * * * *"
@@ -57,16 +60,25 @@ def test_schedules_use_the_source_cron_and_the_default(tmp_path):
 
 
 def test_partitioned_source_schedule_requests_the_current_day(tmp_path):
-    config = make_config(tmp_path, [{
-        "name": "meta_ads", "type": "meta_lead_ads", "form_ids": ["1"], "start_date": "2026-11-01",
-        "base_url": "http://127.0.0.1:9/v21.0",
-    }])
+    config = make_config(
+        tmp_path,
+        [
+            {
+                "name": "meta_ads",
+                "type": "meta_lead_ads",
+                "form_ids": ["1"],
+                "start_date": "2026-11-01",
+                "base_url": "http://127.0.0.1:9/v21.0",
+            }
+        ],
+    )
     ingestion, jobs = _wiring(config)
     assert ingestion.partitioned_sources == {"meta_ads"}
     schedule = _by_name(build_schedules(config, ingestion, jobs))["sync_meta_ads_schedule"]
-    repository = Definitions(assets=ingestion.assets, jobs=jobs.all, schedules=[schedule],
-                             resources={"dlt": DagsterDltResource()}).get_repository_def()
-    when = datetime(2026, 11, 20, 7, 0, tzinfo=timezone.utc)
+    repository = Definitions(
+        assets=ingestion.assets, jobs=jobs.all, schedules=[schedule], resources={"dlt": DagsterDltResource()}
+    ).get_repository_def()
+    when = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
     with build_schedule_context(scheduled_execution_time=when, repository_def=repository) as context:
         requests = schedule.evaluate_tick(context).run_requests
     assert [r.partition_key for r in requests] == ["2026-11-20"]
@@ -107,15 +119,22 @@ def test_new_files_sensor_starts_the_source_sync_once_per_new_file(tmp_path):
 
 def _land(config, source_name: str, n: int, received: datetime | None = None) -> None:
     """Store n submissions through the receiver's own durable writer."""
-    stamp = (received or datetime.now(timezone.utc)).isoformat()
+    stamp = (received or datetime.now(UTC)).isoformat()
 
     async def go() -> None:
         writer = LandingWriter(config.landing_dir)
         writer.open([source_name])
         for i in range(n):
-            header = {"delivery_id": f"{stamp}-{i}", "source": source_name, "provider": "standard",
-                      "received_at": stamp, "content_type": "application/json"}
-            await writer.append(source_name, f"{stamp}-{i}", header, json.dumps({"email": f"p{i}@x.io"}).encode())
+            header = {
+                "delivery_id": f"{stamp}-{i}",
+                "source": source_name,
+                "provider": "standard",
+                "received_at": stamp,
+                "content_type": "application/json",
+            }
+            await writer.append(
+                source_name, f"{stamp}-{i}", header, json.dumps({"email": f"p{i}@x.io"}).encode()
+            )
         await writer.close()
 
     asyncio.run(go())
@@ -143,10 +162,13 @@ def test_undrained_age_check_fails_for_a_submission_waiting_too_long(tmp_path):
     from dagster import AssetKey, materialize
     from dagster import asset as dg_asset
 
-    from orchestration.checks import build_checks
+    from leadsync.orchestration.checks import build_checks
 
-    config = make_config(tmp_path, [{"name": "forms", "type": "webhook", "provider": "standard"}],
-                         webhooks={"landing_dir": "wh/landing", "max_undrained_age_minutes": 60})
+    config = make_config(
+        tmp_path,
+        [{"name": "forms", "type": "webhook", "provider": "standard"}],
+        webhooks={"landing_dir": "wh/landing", "max_undrained_age_minutes": 60},
+    )
     key = AssetKey("dlt_forms_webhook_leads")
 
     @dg_asset(key=key)
@@ -155,11 +177,11 @@ def test_undrained_age_check_fails_for_a_submission_waiting_too_long(tmp_path):
 
     check = [c for c in build_checks(config, {key}) if "undrained_age" in str(c.check_keys)]
     assert len(check) == 1
-    _land(config, "forms", 1, received=datetime.now(timezone.utc) - timedelta(minutes=20))
+    _land(config, "forms", 1, received=datetime.now(UTC) - timedelta(minutes=20))
     result = materialize([drain, *check], instance=DagsterInstance.ephemeral())
     assert result.get_asset_check_evaluations()[0].passed
 
-    _land(config, "forms", 1, received=datetime.now(timezone.utc) - timedelta(minutes=150))
+    _land(config, "forms", 1, received=datetime.now(UTC) - timedelta(minutes=150))
     result = materialize([drain, *check], instance=DagsterInstance.ephemeral())
     evaluation = result.get_asset_check_evaluations()[0]
     assert not evaluation.passed
@@ -187,7 +209,9 @@ def test_run_failure_alert_reaches_the_webhook(tmp_path, alert_inbox):
     sensor = build_failure_sensor(config)
     Definitions(jobs=[sync_expo], sensors=[sensor])  # a valid code location
     context = build_run_status_sensor_context(
-        sensor_name=sensor.name, dagster_event=failure_event, dagster_instance=instance,
+        sensor_name=sensor.name,
+        dagster_event=failure_event,
+        dagster_instance=instance,
         dagster_run=result.dagster_run,
     ).for_run_failure()
     sensor(context)

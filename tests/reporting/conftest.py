@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from ingestion.config import LeadsyncConfig
 from report_marts import build_marts, report_config
+
+from leadsync.ingestion.config import LeadsyncConfig
 
 
 @pytest.fixture

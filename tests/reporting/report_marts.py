@@ -33,12 +33,16 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.config import LeadsyncConfig, parse_config
+from leadsync.ingestion.config import LeadsyncConfig, parse_config
 
 XSS = "<script>alert(1)</script>"
 PERIOD_DAYS = 28
-SOURCE_ORIGINS = {"trade_shows": "outbound", "web_forms": "inbound", "cold_calls": "outbound",
-                  "expo_2025": "outbound"}
+SOURCE_ORIGINS = {
+    "trade_shows": "outbound",
+    "web_forms": "inbound",
+    "cold_calls": "outbound",
+    "expo_2025": "outbound",
+}
 
 _DDL = """
 create schema marts;
@@ -69,8 +73,7 @@ create table marts.fct_source_summary (source_name varchar, new_leads integer, s
 """
 
 SCAN_FILE_COPIED = dt.datetime(2026, 3, 27, 17, 30)  # trade_shows' received_at
-WEEKS = [dt.datetime(2026, 3, 2), dt.datetime(2026, 3, 9), dt.datetime(2026, 3, 16),
-         dt.datetime(2026, 3, 23)]
+WEEKS = [dt.datetime(2026, 3, 2), dt.datetime(2026, 3, 9), dt.datetime(2026, 3, 16), dt.datetime(2026, 3, 23)]
 SALES = ("contacted", "responded", "qualified", "opportunity", "won")
 
 
@@ -78,9 +81,15 @@ def _at(week: int, day: int = 0, hour: int = 10) -> dt.datetime:
     return WEEKS[week] + dt.timedelta(days=day, hours=hour - 0)
 
 
-def build_marts(path: Path, *, spend: str | None = "monthly", with_accounts: bool = True,
-                with_activity: bool = True, contract_only: bool = False,
-                touched_at: bool = True) -> Path:
+def build_marts(
+    path: Path,
+    *,
+    spend: str | None = "monthly",
+    with_accounts: bool = True,
+    with_activity: bool = True,
+    contract_only: bool = False,
+    touched_at: bool = True,
+) -> Path:
     """Write the crafted marts into a fresh DuckDB file at `path`.
 
     spend: "monthly" (a month-grained spend mart), "total" (only fct_source_summary's all-time
@@ -92,15 +101,40 @@ def build_marts(path: Path, *, spend: str | None = "monthly", with_accounts: boo
     leads: dict[str, dict] = {}
     funnel: list[tuple] = []
 
-    def touch(lead: str, source: str, at: dt.datetime, channel: str | None = None,
-              valid: bool = True, reason: str | None = None) -> None:
+    def touch(
+        lead: str,
+        source: str,
+        at: dt.datetime,
+        channel: str | None = None,
+        valid: bool = True,
+        reason: str | None = None,
+    ) -> None:
         touches.append((f"t{len(touches) + 1:03d}", lead, source, at, channel, valid, reason))
 
-    def person(lead: str, source: str, origin: str, *, mql: bool = False, stages: tuple = (),
-               contact_hours: float | None = None, dq: str | None = None,
-               company: str = "Other Co", domain: str = "other.example", first: str = "Pat") -> None:
-        leads[lead] = dict(source=source, origin=origin, mql=mql, dq=dq, company=company,
-                           domain=domain, first=first, stages=stages, contact_hours=contact_hours)
+    def person(
+        lead: str,
+        source: str,
+        origin: str,
+        *,
+        mql: bool = False,
+        stages: tuple = (),
+        contact_hours: float | None = None,
+        dq: str | None = None,
+        company: str = "Other Co",
+        domain: str = "other.example",
+        first: str = "Pat",
+    ) -> None:
+        leads[lead] = dict(
+            source=source,
+            origin=origin,
+            mql=mql,
+            dq=dq,
+            company=company,
+            domain=domain,
+            first=first,
+            stages=stages,
+            contact_hours=contact_hours,
+        )
 
     # web_forms: 2 records per week (Mon, and Tue / Sun in W4), all new; w1..w4 MQL; w1 contacted.
     for i in range(8):
@@ -108,34 +142,57 @@ def build_marts(path: Path, *, spend: str | None = "monthly", with_accounts: boo
         week, day = divmod(i, 2)
         at = _at(week, 0 if day == 0 else (6 if week == 3 else 1))
         touch(lead, "web_forms", at)
-        person(lead, "web_forms", "inbound", mql=i < 4,
-               stages=("contacted", "responded") if i == 0 else (),
-               contact_hours=48 if i == 0 else None,
-               company="Globex" if i == 0 else "Other Co",
-               domain="globex.example" if i == 0 else "other.example")
+        person(
+            lead,
+            "web_forms",
+            "inbound",
+            mql=i < 4,
+            stages=("contacted", "responded") if i == 0 else (),
+            contact_hours=48 if i == 0 else None,
+            company="Globex" if i == 0 else "Other Co",
+            domain="globex.example" if i == 0 else "other.example",
+        )
     # trade_shows: W1 t1-t4, W2 t5-t8, W3 none, W4 t9, t10, t1 again, w2 again (dups).
     for i in range(8):
-        touch(f"t{i + 1}", "trade_shows", _at(i // 4, 2, 9 + i % 4), "Event",
-              valid=i != 7, reason=None if i != 7 else "missing email")
+        touch(
+            f"t{i + 1}",
+            "trade_shows",
+            _at(i // 4, 2, 9 + i % 4),
+            "Event",
+            valid=i != 7,
+            reason=None if i != 7 else "missing email",
+        )
     touch("t9", "trade_shows", _at(3, 2), "Event")
     touch("t10", "trade_shows", _at(3, 2, 11), "Event")
     touch("t1", "trade_shows", _at(3, 3), "Event")
     touch("w2", "trade_shows", _at(3, 3, 12), "Event")
     stages = {1: SALES, 2: SALES[:4], 3: ("contacted", "opportunity"), 4: SALES[:2], 5: SALES[:1]}
     for i in range(1, 11):
-        person(f"t{i}", "trade_shows", "outbound", mql=i <= 6, stages=stages.get(i, ()),
-               contact_hours=2.0 * i if i <= 5 else None,
-               company="Acme" if i == 1 else "Other Co",
-               domain="acme.example" if i == 1 else "other.example",
-               first=XSS if i == 10 else "Pat")
+        person(
+            f"t{i}",
+            "trade_shows",
+            "outbound",
+            mql=i <= 6,
+            stages=stages.get(i, ()),
+            contact_hours=2.0 * i if i <= 5 else None,
+            company="Acme" if i == 1 else "Other Co",
+            domain="acme.example" if i == 1 else "other.example",
+            first=XSS if i == 10 else "Pat",
+        )
     # cold_calls: six in W2, all contacted after 1h; c1, c2 responded; c3-c6 disqualified.
     for i in range(1, 7):
         touch(f"c{i}", "cold_calls", _at(1, 1, 8 + i), XSS if i == 6 else "Cold Call")
-        person(f"c{i}", "cold_calls", "outbound", mql=i == 1,
-               stages=SALES[:2] if i <= 2 else SALES[:1], contact_hours=1.0,
-               dq=None if i <= 2 else (XSS if i == 6 else "not in ICP"),
-               company=f"{XSS} Corp" if i == 6 else "Other Co",
-               domain="xss.example" if i == 6 else "other.example")
+        person(
+            f"c{i}",
+            "cold_calls",
+            "outbound",
+            mql=i == 1,
+            stages=SALES[:2] if i <= 2 else SALES[:1],
+            contact_hours=1.0,
+            dq=None if i <= 2 else (XSS if i == 6 else "not in ICP"),
+            company=f"{XSS} Corp" if i == 6 else "Other Co",
+            domain="xss.example" if i == 6 else "other.example",
+        )
     # Older records outside the 28-day period.
     touch("o1", "web_forms", dt.datetime(2026, 2, 2, 10))
     person("o1", "web_forms", "inbound")
@@ -162,45 +219,88 @@ def build_marts(path: Path, *, spend: str | None = "monthly", with_accounts: boo
 
     con = duckdb.connect(str(path))
     con.execute(_DDL)
-    first_touch = {lead: min((t for t in touches if t[1] == lead), key=lambda t: (t[3], t[0]))
-                   for lead in first_at}
+    first_touch = {
+        lead: min((t for t in touches if t[1] == lead), key=lambda t: (t[3], t[0])) for lead in first_at
+    }
     con.executemany(
         "insert into marts.fct_lead_touches values (?, ?, ?, 'csv', ?, ?, ?, ?, null, ?, ?, ?, ?)",
-        [(t[0], t[1], t[2], t[0], SCAN_FILE_COPIED if t[2] == "trade_shows" else t[3], t[3],
-          t[4], t[5], t[6], first_touch[t[1]] == t, SOURCE_ORIGINS[t[2]]) for t in touches],
+        [
+            (
+                t[0],
+                t[1],
+                t[2],
+                t[0],
+                SCAN_FILE_COPIED if t[2] == "trade_shows" else t[3],
+                t[3],
+                t[4],
+                t[5],
+                t[6],
+                first_touch[t[1]] == t,
+                SOURCE_ORIGINS[t[2]],
+            )
+            for t in touches
+        ],
     )
     con.executemany(
         "insert into marts.dim_leads values (?, ?, null, ?, 'Lee', ?, ?, null, 'US', null, null, ?, ?,"
         " ?, ?, 1, 50, 'B', ?, ?, ?, ?)",
-        [(lead, f"{lead}@{p['domain']}", p["first"], p["company"], p["domain"], p["origin"],
-          p["source"], first_at[lead], first_at[lead], p["mql"], p["dq"],
-          (p["stages"][-1] if p["stages"] and with_activity else ("mql" if p["mql"] else "new")),
-          p["contact_hours"] if with_activity else None)
-         for lead, p in leads.items()],
+        [
+            (
+                lead,
+                f"{lead}@{p['domain']}",
+                p["first"],
+                p["company"],
+                p["domain"],
+                p["origin"],
+                p["source"],
+                first_at[lead],
+                first_at[lead],
+                p["mql"],
+                p["dq"],
+                (p["stages"][-1] if p["stages"] and with_activity else ("mql" if p["mql"] else "new")),
+                p["contact_hours"] if with_activity else None,
+            )
+            for lead, p in leads.items()
+        ],
     )
     con.executemany("insert into marts.fct_lead_funnel values (?, ?, ?, ?)", funnel)
     if with_accounts:
-        con.executemany("insert into marts.dim_accounts values (?, ?, ?, ?, ?, ?, ?)", [
-            ("a1", "Acme", "acme.example", True, 1, 1, "won"),
-            ("a2", "Globex", "globex.example", True, 1, 1, "responded"),
-            ("a3", "Initech", "initech.example", True, 0, 0, None),
-            ("a4", f"{XSS} Corp", "xss.example", True, 1, 0, "contacted"),
-            ("a5", "Other Co", "other.example", False, 20, 8, "opportunity"),
-        ])
-    con.executemany("insert into marts.fct_source_spend values (?, ?, ?, 'eur')", [
-        ("trade_shows", "2026-03", 3000.0), ("web_forms", "2026-03", 400.0),
-        ("trade_shows", "2026-01", 999.0),
-    ])
-    con.executemany("insert into marts.fct_source_summary values (?, ?, ?, 'EUR')", [
-        ("trade_shows", 10, 3999.0), ("web_forms", 9, 400.0), ("cold_calls", 6, None),
-    ])
+        con.executemany(
+            "insert into marts.dim_accounts values (?, ?, ?, ?, ?, ?, ?)",
+            [
+                ("a1", "Acme", "acme.example", True, 1, 1, "won"),
+                ("a2", "Globex", "globex.example", True, 1, 1, "responded"),
+                ("a3", "Initech", "initech.example", True, 0, 0, None),
+                ("a4", f"{XSS} Corp", "xss.example", True, 1, 0, "contacted"),
+                ("a5", "Other Co", "other.example", False, 20, 8, "opportunity"),
+            ],
+        )
+    con.executemany(
+        "insert into marts.fct_source_spend values (?, ?, ?, 'eur')",
+        [
+            ("trade_shows", "2026-03", 3000.0),
+            ("web_forms", "2026-03", 400.0),
+            ("trade_shows", "2026-01", 999.0),
+        ],
+    )
+    con.executemany(
+        "insert into marts.fct_source_summary values (?, ?, ?, 'EUR')",
+        [
+            ("trade_shows", 10, 3999.0),
+            ("web_forms", 9, 400.0),
+            ("cold_calls", 6, None),
+        ],
+    )
     if spend != "monthly":
         con.execute("drop table marts.fct_source_spend")
     if spend is None:
         con.execute("alter table marts.fct_source_summary drop column spend")
     if contract_only:
-        for t, c in (("fct_lead_touches", "is_new_lead"), ("fct_lead_touches", "lead_origin"),
-                     ("dim_leads", "hours_to_first_contact")):
+        for t, c in (
+            ("fct_lead_touches", "is_new_lead"),
+            ("fct_lead_touches", "lead_origin"),
+            ("dim_leads", "hours_to_first_contact"),
+        ):
             con.execute(f"alter table marts.{t} drop column {c}")
     if not touched_at:
         con.execute("alter table marts.fct_lead_touches drop column touched_at")
@@ -212,13 +312,16 @@ def build_marts(path: Path, *, spend: str | None = "monthly", with_accounts: boo
 
 def report_config(tmp_path: Path, warehouse: Path) -> LeadsyncConfig:
     """A config naming the three crafted sources, plus one that never sent anything."""
-    return parse_config({
-        "warehouse": {"path": str(warehouse), "bi_copy": str(tmp_path / "no_bi_copy.duckdb")},
-        "sources": [
-            {"name": "trade_shows", "type": "csv", "path": "in/expo/*.csv", "origin": "outbound"},
-            {"name": "web_forms", "type": "webhook", "provider": "standard"},
-            {"name": "cold_calls", "type": "csv", "path": "in/calls/*.csv", "origin": "outbound"},
-            {"name": "partner_referrals", "type": "csv", "path": "in/partners/*.csv"},
-            {"name": "sales_activity", "type": "activity_csv", "path": "in/activity/*.csv"},
-        ],
-    }, base_dir=tmp_path)
+    return parse_config(
+        {
+            "warehouse": {"path": str(warehouse), "bi_copy": str(tmp_path / "no_bi_copy.duckdb")},
+            "sources": [
+                {"name": "trade_shows", "type": "csv", "path": "in/expo/*.csv", "origin": "outbound"},
+                {"name": "web_forms", "type": "webhook", "provider": "standard"},
+                {"name": "cold_calls", "type": "csv", "path": "in/calls/*.csv", "origin": "outbound"},
+                {"name": "partner_referrals", "type": "csv", "path": "in/partners/*.csv"},
+                {"name": "sales_activity", "type": "activity_csv", "path": "in/activity/*.csv"},
+            ],
+        },
+        base_dir=tmp_path,
+    )

@@ -7,10 +7,10 @@ import hashlib
 
 import duckdb
 import pytest
-
-from reporting import ReportError, build_report, report_data
-from reporting.queries import FUNNEL_STAGES, NO_CHANNEL
 from report_marts import PERIOD_DAYS, XSS, build_marts, report_config
+
+from leadsync.reporting import ReportError, build_report, report_data
+from leadsync.reporting.queries import FUNNEL_STAGES, NO_CHANNEL
 
 
 def _by_name(data, level):
@@ -38,17 +38,26 @@ def test_source_figures_match_the_hand_counts(tmp_path, contract_only):
     assert [src[n].median_hours_to_contact for n in ("trade_shows", "web_forms", "cold_calls")] == [6, 48, 1]
     assert src["cold_calls"].disqualified == 4
     assert {n: g.origin for n, g in src.items()} == {
-        "trade_shows": "outbound", "web_forms": "inbound", "cold_calls": "outbound"}
+        "trade_shows": "outbound",
+        "web_forms": "inbound",
+        "cold_calls": "outbound",
+    }
 
 
 def test_channel_origin_and_overall_rollups(config):
     data = report_data(config, period_days=PERIOD_DAYS)
     channels = _by_name(data, "channel")
     assert {n: (g.records, g.new_leads) for n, g in channels.items()} == {
-        "Event": (12, 10), NO_CHANNEL: (8, 8), "Cold Call": (5, 5), XSS: (1, 1)}
+        "Event": (12, 10),
+        NO_CHANNEL: (8, 8),
+        "Cold Call": (5, 5),
+        XSS: (1, 1),
+    }
     origins = _by_name(data, "origin")
     assert {n: (g.records, g.new_leads, g.stage_counts["opportunity"]) for n, g in origins.items()} == {
-        "outbound": (18, 16, 3), "inbound": (8, 8, 0)}
+        "outbound": (18, 16, 3),
+        "inbound": (8, 8, 0),
+    }
     overall = data.overall
     assert (overall.records, overall.new_leads, overall.valid_records) == (26, 24, 25)
     assert overall.median_hours_to_contact == pytest.approx(1.5)
@@ -58,8 +67,11 @@ def test_spend_gives_costs_only_where_every_source_is_priced(config):
     data = report_data(config, period_days=PERIOD_DAYS)
     src, origins = _by_name(data, "source"), _by_name(data, "origin")
     assert data.has_spend and data.currency == "EUR"
-    assert (src["trade_shows"].spend, src["trade_shows"].cost_per_lead,
-            src["trade_shows"].cost_per_qualified) == (3000, 300, 1000)
+    assert (
+        src["trade_shows"].spend,
+        src["trade_shows"].cost_per_lead,
+        src["trade_shows"].cost_per_qualified,
+    ) == (3000, 300, 1000)
     assert (src["web_forms"].cost_per_lead, src["web_forms"].cost_per_qualified) == (50, None)
     assert src["cold_calls"].spend is None
     assert origins["inbound"].spend == 400
@@ -90,14 +102,16 @@ def test_weekly_flow_marks_famine_and_feast_weeks(config):
     }
     steady = {s.source_name: s for s in data.steadiness}
     assert steady["web_forms"].cv == 0
-    assert steady["trade_shows"].cv == pytest.approx(3 ** 0.5 / 3)
+    assert steady["trade_shows"].cv == pytest.approx(3**0.5 / 3)
     assert (steady["cold_calls"].famine_weeks, steady["cold_calls"].feast_weeks) == (3, 1)
     assert steady["cold_calls"].days_since_last == 19
     # cold_calls's W1 is a famine week because the source existed (first record Jan 5) and sent
     # nothing; trade_shows's flow starts with its first record, on the period's first day.
     assert {n: s.first_week for n, s in steady.items()} == {
-        "cold_calls": dt.date(2026, 1, 5), "trade_shows": dt.date(2026, 3, 2),
-        "web_forms": dt.date(2026, 2, 2)}
+        "cold_calls": dt.date(2026, 1, 5),
+        "trade_shows": dt.date(2026, 3, 2),
+        "web_forms": dt.date(2026, 2, 2),
+    }
     assert all(s.judged for s in steady.values())
 
 
@@ -113,18 +127,33 @@ def test_flow_starts_at_each_sources_first_record(config):
     data = report_data(config)
     flows = _flows(data)
     assert {n: (f[0][0], len(f)) for n, f in flows.items()} == {
-        "cold_calls": (dt.date(2026, 1, 5), 12), "expo_2025": (dt.date(2026, 1, 12), 11),
-        "web_forms": (dt.date(2026, 2, 2), 8), "trade_shows": (dt.date(2026, 3, 2), 4)}
+        "cold_calls": (dt.date(2026, 1, 5), 12),
+        "expo_2025": (dt.date(2026, 1, 12), 11),
+        "web_forms": (dt.date(2026, 2, 2), 8),
+        "trade_shows": (dt.date(2026, 3, 2), 4),
+    }
     assert [(r, s) for _, r, s in flows["trade_shows"]] == [
-        (4, "steady"), (4, "steady"), (0, "famine"), (4, "steady")]
+        (4, "steady"),
+        (4, "steady"),
+        (0, "famine"),
+        (4, "steady"),
+    ]
     assert [s for _, _, s in flows["expo_2025"]] == ["feast"] + ["famine"] * 10
     assert [(r, s) for _, r, s in flows["web_forms"][:5]] == [
-        (1, "steady"), (0, "famine"), (0, "famine"), (0, "famine"), (2, "feast")]
+        (1, "steady"),
+        (0, "famine"),
+        (0, "famine"),
+        (0, "famine"),
+        (2, "feast"),
+    ]
     assert not any(w.partial for w in data.weekly_flow)  # all data: the first week is not cut
     steady = {s.source_name: s for s in data.steadiness}
     assert {n: (s.full_weeks, s.famine_weeks, s.feast_weeks) for n, s in steady.items()} == {
-        "cold_calls": (12, 10, 2), "expo_2025": (11, 10, 1), "trade_shows": (4, 1, 0),
-        "web_forms": (8, 3, 4)}
+        "cold_calls": (12, 10, 2),
+        "expo_2025": (11, 10, 1),
+        "trade_shows": (4, 1, 0),
+        "web_forms": (8, 3, 4),
+    }
 
 
 def test_weeks_follow_touched_at_not_received_at(tmp_path, config):
@@ -147,7 +176,9 @@ def test_sources_with_under_four_full_weeks_are_not_judged(config):
         data = report_data(config, period_days=days)
         assert {w.status for w in data.weekly_flow} == {"not judged"}, days
         assert [(s.source_name, s.full_weeks, s.judged) for s in data.steadiness] == [
-            ("trade_shows", weeks, False), ("web_forms", weeks, False)]
+            ("trade_shows", weeks, False),
+            ("web_forms", weeks, False),
+        ]
     three = report_data(config, period_days=21)  # W2-W4: 3 full weeks, still too few
     assert {w.status for w in three.weekly_flow} == {"not judged"}
 
@@ -179,8 +210,7 @@ def test_period_choice_changes_the_window(config):
 
 
 def test_without_optional_marts_the_report_says_so(tmp_path):
-    wh = build_marts(tmp_path / "bare.duckdb", spend=None, with_accounts=False,
-                     with_activity=False)
+    wh = build_marts(tmp_path / "bare.duckdb", spend=None, with_accounts=False, with_activity=False)
     data = report_data(report_config(tmp_path, wh), period_days=PERIOD_DAYS)
     assert not data.has_spend and not data.has_activity
     assert data.target_accounts is None
@@ -193,7 +223,8 @@ def test_reads_the_bi_copy_first_and_never_writes_the_warehouse(tmp_path):
     wh = build_marts(tmp_path / "leads.duckdb")
     bi = build_marts(tmp_path / "leads_bi.duckdb", spend=None)
     config = report_config(tmp_path, wh).model_copy(
-        update={"warehouse": report_config(tmp_path, wh).warehouse.model_copy(update={"bi_copy": str(bi)})})
+        update={"warehouse": report_config(tmp_path, wh).warehouse.model_copy(update={"bi_copy": str(bi)})}
+    )
     before = hashlib.sha256(wh.read_bytes()).hexdigest()
     data = report_data(config)
     assert data.marts_path == str(bi) and not data.has_spend

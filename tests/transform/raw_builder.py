@@ -13,10 +13,10 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from ingestion import lead, raw_tables
+from leadsync.ingestion import lead, raw_tables, source_types
 
 SCHEMAS: dict[str, pa.Schema] = {
-    **{t: lead.raw_lead_schema() for t in raw_tables.LEAD_TABLES},
+    **{t: lead.raw_lead_schema() for t in source_types.lead_tables()},
     raw_tables.ACTIVITY_EVENTS: raw_tables.ACTIVITY_SCHEMA,
     raw_tables.TARGET_ACCOUNTS: raw_tables.TARGET_ACCOUNTS_SCHEMA,
     raw_tables.SPEND: raw_tables.SPEND_SCHEMA,
@@ -33,5 +33,7 @@ def append_raw(db_path: Path, table: str, rows: list[dict[str, Any]], load_id: s
     with duckdb.connect(str(db_path)) as con:
         con.execute(f"create schema if not exists {raw_tables.RAW_DATASET}")
         con.register("batch", batch)
-        con.execute(f"create table if not exists {raw_tables.RAW_DATASET}.{table} as select * from batch where false")
+        con.execute(
+            f"create table if not exists {raw_tables.RAW_DATASET}.{table} as select * from batch where false"
+        )
         con.execute(f"insert into {raw_tables.RAW_DATASET}.{table} select * from batch")

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 import yaml
 
-from ingestion import lead, raw_tables
+from leadsync.ingestion import lead, raw_tables, source_types
 
 TRANSFORM = Path(__file__).resolve().parents[2] / "transform"
 SOURCES_YML = TRANSFORM / "models" / "staging" / "_raw_sources.yml"
@@ -21,7 +21,7 @@ ARROW_TO_SQL = {
     pa.timestamp("us", tz="UTC"): "timestamp with time zone",
 }
 PYTHON_SCHEMAS = {
-    **{t: lead.raw_lead_schema() for t in raw_tables.LEAD_TABLES},
+    **{t: lead.raw_lead_schema() for t in source_types.lead_tables()},
     raw_tables.ACTIVITY_EVENTS: raw_tables.ACTIVITY_SCHEMA,
     raw_tables.TARGET_ACCOUNTS: raw_tables.TARGET_ACCOUNTS_SCHEMA,
     raw_tables.SPEND: raw_tables.SPEND_SCHEMA,

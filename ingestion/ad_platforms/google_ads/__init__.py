@@ -16,15 +16,16 @@ webhook), so ``is_test`` is false here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import dlt
 import pyarrow as pa
 from dlt.sources.helpers.rest_client import RESTClient
 
-from ingestion.ad_platforms.common import (
+from leadsync.ingestion.ad_platforms.common import (
     Backoff,
     LeadCursor,
     RecordContext,
@@ -35,30 +36,37 @@ from ingestion.ad_platforms.common import (
     page_batches,
     source_label,
 )
-from ingestion.ad_platforms.google_ads import helpers, settings
-from ingestion.config import GoogleAdsLeadFormsSource, LeadsyncConfig
-from ingestion.raw_tables import GOOGLE_ADS_LEADS
+from leadsync.ingestion.ad_platforms.google_ads import helpers, settings
+from leadsync.ingestion.config import LeadsyncConfig
+from leadsync.ingestion.raw_tables import GOOGLE_ADS_LEADS
+from leadsync.ingestion.source_types import GoogleAdsLeadFormsSource
 
 
 class GoogleAdsClient:
     """searchStream over dlt's RESTClient, with OAuth refresh and Google's retry rules."""
 
-    def __init__(self, config: LeadsyncConfig, source: GoogleAdsLeadFormsSource,
-                 backoff: Backoff | None = None) -> None:
+    def __init__(
+        self, config: LeadsyncConfig, source: GoogleAdsLeadFormsSource, backoff: Backoff | None = None
+    ) -> None:
         self.source = source
         auth = RefreshTokenAuth(
-            source.token_url, config.secret(source, "client_id_env"),
-            config.secret(source, "client_secret_env"), config.secret(source, "refresh_token_env"),
-            source.name, source.refresh_token_env,
+            source.token_url,
+            config.secret(source, "client_id_env"),
+            config.secret(source, "client_secret_env"),
+            config.secret(source, "refresh_token_env"),
+            source.name,
+            source.refresh_token_env,
         )
-        session = RetryingSession(helpers.classify, current_backoff(backoff), source_label(config, source),
-                                  on_reauth=auth.refresh)
+        session = RetryingSession(
+            helpers.classify, current_backoff(backoff), source_label(config, source), on_reauth=auth.refresh
+        )
         headers = {"developer-token": config.secret(source, "developer_token_env")}
         if source.login_customer_id:
             headers["login-customer-id"] = source.login_customer_id
         self.rest = RESTClient(base_url=source.base_url, headers=headers, auth=auth, session=session)
-        self.path = settings.SEARCH_STREAM_PATH.format(version=source.api_version,
-                                                       customer_id=source.customer_id)
+        self.path = settings.SEARCH_STREAM_PATH.format(
+            version=source.api_version, customer_id=source.customer_id
+        )
 
     def search_stream(self, query: str) -> list[dict[str, Any]]:
         """All result rows of one GAQL query (the stream is a JSON array of batches)."""
@@ -76,9 +84,15 @@ class GoogleAdsClient:
         return {str(r[key]["id"]): r[key].get("name") for r in self.search_stream(query)}
 
 
-def google_ads_lead_forms_source(config: LeadsyncConfig, source: GoogleAdsLeadFormsSource, *,
-                                 start: datetime | str | None = None, end: datetime | str | None = None,
-                                 backoff: Backoff | None = None, batch_rows: int = 1000) -> Any:
+def google_ads_lead_forms_source(
+    config: LeadsyncConfig,
+    source: GoogleAdsLeadFormsSource,
+    *,
+    start: datetime | str | None = None,
+    end: datetime | str | None = None,
+    backoff: Backoff | None = None,
+    batch_rows: int = 1000,
+) -> Any:
     """The dlt source for one configured Google Ads lead forms source.
 
     Args:
@@ -95,17 +109,21 @@ def google_ads_lead_forms_source(config: LeadsyncConfig, source: GoogleAdsLeadFo
         cursor = LeadCursor.open(source, start, end)
         tz = client.time_zone()
         results = client.search_stream(
-            settings.LEADS_QUERY.format(where=helpers.where_clause(tz, cursor.start, cursor.end)))
+            settings.LEADS_QUERY.format(where=helpers.where_clause(tz, cursor.start, cursor.end))
+        )
         data = [r.get("leadFormSubmissionData") or {} for r in results if isinstance(r, dict)]
         names = {
-            "campaign": client.names("campaign", "campaign",
-                                     {i for d in data if (i := helpers.resource_id(d.get("campaign")))}),
-            "ad_group": client.names("ad_group", "adGroup",
-                                     {i for d in data if (i := helpers.resource_id(d.get("adGroup")))}),
+            "campaign": client.names(
+                "campaign", "campaign", {i for d in data if (i := helpers.resource_id(d.get("campaign")))}
+            ),
+            "ad_group": client.names(
+                "ad_group", "adGroup", {i for d in data if (i := helpers.resource_id(d.get("adGroup")))}
+            ),
         }
         for offset in range(0, len(results), batch_rows):
-            rows, bad = helpers.parse_results(ctx, source.customer_id, results[offset:offset + batch_rows],
-                                              tz, names)
+            rows, bad = helpers.parse_results(
+                ctx, source.customer_id, results[offset : offset + batch_rows], tz, names
+            )
             yield from page_batches(cursor, rows, bad)
         cursor.commit()
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import requests
 
-from ingestion.ad_platforms.common import (
+from leadsync.ingestion.ad_platforms.common import (
     FieldSink,
     RecordContext,
     Verdict,
@@ -17,7 +17,7 @@ from ingestion.ad_platforms.common import (
     lead_row,
     quarantine_row,
 )
-from ingestion.ad_platforms.google_ads import settings
+from leadsync.ingestion.ad_platforms.google_ads import settings
 
 _RETRY_DELAY = re.compile(r"^(\d+(?:\.\d+)?)s$")
 
@@ -30,8 +30,11 @@ def classify(response: requests.Response) -> Verdict:
     message = error.get("message") or ""
     codes = [e.get("errorCode") for d in error.get("details") or [] for e in d.get("errors") or []]
     reason = f"{status}: {message} {codes if codes else ''}".strip()
-    if response.status_code == 401 and any("OAUTH_TOKEN" in str(c) for c in codes + [message]) or \
-            (response.status_code == 401 and not codes):
+    if (
+        response.status_code == 401
+        and any("OAUTH_TOKEN" in str(c) for c in codes + [message])
+        or (response.status_code == 401 and not codes)
+    ):
         return Verdict("reauth", reason)
     if status == "RESOURCE_EXHAUSTED" or response.status_code == 429:
         return Verdict("retry", reason, retry_delay(error))
@@ -55,11 +58,15 @@ def where_clause(tz: ZoneInfo, since: datetime | None, until: datetime | None) -
     """GAQL bounds on submission_date_time (account-local wall time, second precision)."""
     parts = []
     if since is not None:
-        parts.append(f"lead_form_submission_data.submission_date_time >= "
-                     f"'{since.astimezone(tz).strftime(settings.GAQL_TIME_FORMAT)}'")
+        parts.append(
+            f"lead_form_submission_data.submission_date_time >= "
+            f"'{since.astimezone(tz).strftime(settings.GAQL_TIME_FORMAT)}'"
+        )
     if until is not None:
-        parts.append(f"lead_form_submission_data.submission_date_time < "
-                     f"'{until.astimezone(tz).strftime(settings.GAQL_TIME_FORMAT)}'")
+        parts.append(
+            f"lead_form_submission_data.submission_date_time < "
+            f"'{until.astimezone(tz).strftime(settings.GAQL_TIME_FORMAT)}'"
+        )
     return (" WHERE " + " AND ".join(parts)) if parts else ""
 
 
@@ -78,11 +85,16 @@ def parse_submission_time(value: Any, tz: ZoneInfo) -> datetime:
         raise ValueError(f"submission_date_time {text!r} is not 'YYYY-MM-DD HH:MM:SS'") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
-    return parsed.astimezone(timezone.utc)
+    return parsed.astimezone(UTC)
 
 
-def parse_results(ctx: RecordContext, customer_id: str, results: list[dict[str, Any]], tz: ZoneInfo,
-                  names: dict[str, dict[str, str]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def parse_results(
+    ctx: RecordContext,
+    customer_id: str,
+    results: list[dict[str, Any]],
+    tz: ZoneInfo,
+    names: dict[str, dict[str, str]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """searchStream results -> (canonical rows, quarantine rows); ``names`` maps ids to names."""
     rows, bad = [], []
     location = f"google ads customer {customer_id}"
@@ -108,9 +120,24 @@ def parse_results(ctx: RecordContext, customer_id: str, results: list[dict[str, 
             sink.extra("gclid", data.get("gclid"))
             sink.extra("ad_group_name", names.get("ad_group", {}).get(ad_group_id or ""))
             sink.extra("asset", data.get("asset"))
-            rows.append(lead_row(ctx, record_id=str(record_id), received_at=received, is_test=False,
-                                 location=location, sink=sink))
+            rows.append(
+                lead_row(
+                    ctx,
+                    record_id=str(record_id),
+                    received_at=received,
+                    is_test=False,
+                    location=location,
+                    sink=sink,
+                )
+            )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            bad.append(quarantine_row(ctx, location=location, reason=f"unreadable Google Ads lead: {exc}",
-                                      raw=result, record_id=str(record_id) if record_id else None))
+            bad.append(
+                quarantine_row(
+                    ctx,
+                    location=location,
+                    reason=f"unreadable Google Ads lead: {exc}",
+                    raw=result,
+                    record_id=str(record_id) if record_id else None,
+                )
+            )
     return rows, bad

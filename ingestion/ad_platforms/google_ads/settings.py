@@ -22,8 +22,18 @@ CHANNEL: Final = "Paid Search"
 
 # lead_form_submission_fields.field_type -> canonical lead field (others go to custom_fields).
 FIELD_TYPES: Final = {
-    "FULL_NAME": "full_name", "FIRST_NAME": "first_name", "LAST_NAME": "last_name",
-    "EMAIL": "email", "WORK_EMAIL": "email", "PHONE_NUMBER": "phone", "WORK_PHONE": "phone",
-    "COMPANY_NAME": "company_name", "JOB_TITLE": "job_title", "COUNTRY": "country",
-    "CITY": "city", "REGION": "state", "STATE": "state", "PROVINCE": "state",
+    "FULL_NAME": "full_name",
+    "FIRST_NAME": "first_name",
+    "LAST_NAME": "last_name",
+    "EMAIL": "email",
+    "WORK_EMAIL": "email",
+    "PHONE_NUMBER": "phone",
+    "WORK_PHONE": "phone",
+    "COMPANY_NAME": "company_name",
+    "JOB_TITLE": "job_title",
+    "COUNTRY": "country",
+    "CITY": "city",
+    "REGION": "state",
+    "STATE": "state",
+    "PROVINCE": "state",
 }

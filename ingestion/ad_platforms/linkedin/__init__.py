@@ -13,15 +13,16 @@ refresh-token grant (when configured), otherwise the run stops naming the env va
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import dlt
 import pyarrow as pa
 from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.paginators import OffsetPaginator
 
-from ingestion.ad_platforms.common import (
+from leadsync.ingestion.ad_platforms.common import (
     Backoff,
     BearerAuth,
     LeadCursor,
@@ -34,39 +35,53 @@ from ingestion.ad_platforms.common import (
     page_batches,
     source_label,
 )
-from ingestion.ad_platforms.linkedin import helpers, settings
-from ingestion.config import LeadsyncConfig, LinkedInLeadGenSource
-from ingestion.raw_tables import LINKEDIN_LEADS
+from leadsync.ingestion.ad_platforms.linkedin import helpers, settings
+from leadsync.ingestion.config import LeadsyncConfig
+from leadsync.ingestion.raw_tables import LINKEDIN_LEADS
+from leadsync.ingestion.source_types import LinkedInLeadGenSource
 
 
 def linkedin_auth(config: LeadsyncConfig, source: LinkedInLeadGenSource) -> BearerAuth:
     """Refresh-token auth when the three OAuth env vars are configured, else the fixed token."""
     if source.client_id_env and source.client_secret_env and source.refresh_token_env:
         return RefreshTokenAuth(
-            source.token_url, config.secret(source, "client_id_env"),
-            config.secret(source, "client_secret_env"), config.secret(source, "refresh_token_env"),
-            source.name, source.refresh_token_env,
+            source.token_url,
+            config.secret(source, "client_id_env"),
+            config.secret(source, "client_secret_env"),
+            config.secret(source, "refresh_token_env"),
+            source.name,
+            source.refresh_token_env,
             token=config.secret(source, "access_token_env") if source.access_token_env else None,
         )
     return BearerAuth(config.secret(source, "access_token_env"))
 
 
-def linkedin_client(config: LeadsyncConfig, source: LinkedInLeadGenSource,
-                    backoff: Backoff | None = None) -> RESTClient:
+def linkedin_client(
+    config: LeadsyncConfig, source: LinkedInLeadGenSource, backoff: Backoff | None = None
+) -> RESTClient:
     auth = linkedin_auth(config, source)
     session = RetryingSession(
-        helpers.classify, current_backoff(backoff), source_label(config, source),
+        helpers.classify,
+        current_backoff(backoff),
+        source_label(config, source),
         on_reauth=auth.refresh if isinstance(auth, RefreshTokenAuth) else None,
         fail_auth=lambda reason: expired_token_error(source, source.access_token_env or "", reason),
     )
-    headers = {"LinkedIn-Version": source.linkedin_version,
-               "X-Restli-Protocol-Version": settings.RESTLI_PROTOCOL_VERSION}
+    headers = {
+        "LinkedIn-Version": source.linkedin_version,
+        "X-Restli-Protocol-Version": settings.RESTLI_PROTOCOL_VERSION,
+    }
     return RESTClient(base_url=source.base_url, headers=headers, auth=auth, session=session)
 
 
-def linkedin_lead_gen_source(config: LeadsyncConfig, source: LinkedInLeadGenSource, *,
-                             start: datetime | str | None = None, end: datetime | str | None = None,
-                             backoff: Backoff | None = None) -> Any:
+def linkedin_lead_gen_source(
+    config: LeadsyncConfig,
+    source: LinkedInLeadGenSource,
+    *,
+    start: datetime | str | None = None,
+    end: datetime | str | None = None,
+    backoff: Backoff | None = None,
+) -> Any:
     """The dlt source for one configured LinkedIn Lead Gen source.
 
     Args:
@@ -80,13 +95,15 @@ def linkedin_lead_gen_source(config: LeadsyncConfig, source: LinkedInLeadGenSour
     def leads() -> Iterator[pa.Table]:
         client = linkedin_client(config, source, backoff)
         cursor = LeadCursor.open(source, start, end)
-        until = cursor.end or datetime.now(timezone.utc) + timedelta(minutes=1)
+        until = cursor.end or datetime.now(UTC) + timedelta(minutes=1)
         catalog = helpers.FormCatalog(
-            lambda form_id: client.get(settings.FORM_PATH.format(form_id=form_id)).json())
+            lambda form_id: client.get(settings.FORM_PATH.format(form_id=form_id)).json()
+        )
         for account_id in source.sponsored_account_ids:
             path = f"{settings.RESPONSES_PATH}?{helpers.responses_query(account_id, cursor.start, until)}"
-            paginator = OffsetPaginator(limit=source.page_size, offset_param="start", limit_param="count",
-                                        total_path="paging.total")
+            paginator = OffsetPaginator(
+                limit=source.page_size, offset_param="start", limit_param="count", total_path="paging.total"
+            )
             for page in client.paginate(path, paginator=paginator, data_selector="elements"):
                 rows, bad = helpers.parse_responses(ctx, account_id, list(page), catalog)
                 yield from page_batches(cursor, rows, bad)

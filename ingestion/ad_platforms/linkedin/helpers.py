@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import quote
 
 import requests
 
-from ingestion.ad_platforms.common import (
+from leadsync.ingestion.ad_platforms.common import (
     FieldSink,
     RecordContext,
     Verdict,
@@ -17,7 +18,7 @@ from ingestion.ad_platforms.common import (
     lead_row,
     quarantine_row,
 )
-from ingestion.ad_platforms.linkedin import settings
+from leadsync.ingestion.ad_platforms.linkedin import settings
 
 
 def restli_urn(urn: str) -> str:
@@ -33,8 +34,10 @@ def responses_query(account_id: str, since: datetime | None, until: datetime) ->
     owner = restli_urn(f"urn:li:sponsoredAccount:{account_id}")
     start_ms = int(since.timestamp() * 1000) if since else 0
     end_ms = int(until.timestamp() * 1000)
-    return (f"q=owner&owner=(sponsoredAccount:{owner})&leadType=(leadType:{settings.LEAD_TYPE})"
-            f"&submittedAtTimeRange=(start:{start_ms},end:{end_ms})")
+    return (
+        f"q=owner&owner=(sponsoredAccount:{owner})&leadType=(leadType:{settings.LEAD_TYPE})"
+        f"&submittedAtTimeRange=(start:{start_ms},end:{end_ms})"
+    )
 
 
 def classify(response: requests.Response) -> Verdict:
@@ -89,7 +92,12 @@ def _questions(form: dict[str, Any]) -> dict[int, Question]:
     for q in (form.get("content") or {}).get("questions") or []:
         details = (q.get("questionDetails") or {}).get("multipleChoiceQuestionDetails") or {}
         options = {o["id"]: _localized(o.get("text")) for o in details.get("options") or []}
-        key = q.get("predefinedField") or q.get("name") or _localized(q.get("question")) or f"question_{q['questionId']}"
+        key = (
+            q.get("predefinedField")
+            or q.get("name")
+            or _localized(q.get("question"))
+            or f"question_{q['questionId']}"
+        )
         out[int(q["questionId"])] = Question(str(key), options)
     return out
 
@@ -111,8 +119,9 @@ def _answer_value(details: dict[str, Any], question: Question | None) -> Any:
     raise ValueError(f"unknown answer type {sorted(details)}")
 
 
-def parse_responses(ctx: RecordContext, account_id: str, elements: list[dict[str, Any]],
-                    catalog: FormCatalog) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def parse_responses(
+    ctx: RecordContext, account_id: str, elements: list[dict[str, Any]], catalog: FormCatalog
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """One page of leadFormResponses -> (canonical rows, quarantine rows)."""
     predefined = {k.lower(): v for k, v in settings.PREDEFINED_FIELDS.items() if v}
     rows, bad = [], []
@@ -146,11 +155,24 @@ def parse_responses(ctx: RecordContext, account_id: str, elements: list[dict[str
             sink.extra("lead_type", element.get("leadType"))
             sink.extra("form_urn", form_urn or None)
             sink.extra("sponsored_account", account_id)
-            rows.append(lead_row(
-                ctx, record_id=str(record_id),
-                received_at=datetime.fromtimestamp(submitted / 1000, timezone.utc),
-                is_test=bool(element.get("testLead")), location=location, sink=sink))
+            rows.append(
+                lead_row(
+                    ctx,
+                    record_id=str(record_id),
+                    received_at=datetime.fromtimestamp(submitted / 1000, UTC),
+                    is_test=bool(element.get("testLead")),
+                    location=location,
+                    sink=sink,
+                )
+            )
         except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
-            bad.append(quarantine_row(ctx, location=location, reason=f"unreadable LinkedIn lead: {exc}",
-                                      raw=element, record_id=str(record_id) if record_id else None))
+            bad.append(
+                quarantine_row(
+                    ctx,
+                    location=location,
+                    reason=f"unreadable LinkedIn lead: {exc}",
+                    raw=element,
+                    record_id=str(record_id) if record_id else None,
+                )
+            )
     return rows, bad

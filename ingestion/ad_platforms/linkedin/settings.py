@@ -12,9 +12,20 @@ CHANNEL: Final = "Paid Social"
 
 # predefinedField of a form question -> canonical lead field.
 PREDEFINED_FIELDS: Final = {
-    "FIRST_NAME": "first_name", "LAST_NAME": "last_name", "EMAIL": "email",
-    "WORK_EMAIL": "email", "PHONE_NUMBER": "phone", "WORK_PHONE_NUMBER": "phone",
-    "MOBILE_PHONE_NUMBER": "phone", "COMPANY_NAME": "company_name", "JOB_TITLE": "job_title",
-    "COUNTRY": "country", "STATE": "state", "CITY": "city", "INDUSTRY": "industry",
-    "COMPANY_SIZE": "employee_count", "SENIORITY": None, "COMPANY_WEBSITE": "website",
+    "FIRST_NAME": "first_name",
+    "LAST_NAME": "last_name",
+    "EMAIL": "email",
+    "WORK_EMAIL": "email",
+    "PHONE_NUMBER": "phone",
+    "WORK_PHONE_NUMBER": "phone",
+    "MOBILE_PHONE_NUMBER": "phone",
+    "COMPANY_NAME": "company_name",
+    "JOB_TITLE": "job_title",
+    "COUNTRY": "country",
+    "STATE": "state",
+    "CITY": "city",
+    "INDUSTRY": "industry",
+    "COMPANY_SIZE": "employee_count",
+    "SENIORITY": None,
+    "COMPANY_WEBSITE": "website",
 }

@@ -14,14 +14,15 @@ the access-token env var.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any
 
 import dlt
 import pyarrow as pa
 from dlt.sources.helpers.rest_client import RESTClient
 
-from ingestion.ad_platforms.common import (
+from leadsync.ingestion.ad_platforms.common import (
     Backoff,
     BearerAuth,
     LeadCursor,
@@ -33,17 +34,21 @@ from ingestion.ad_platforms.common import (
     page_batches,
     source_label,
 )
-from ingestion.ad_platforms.meta import helpers, settings
-from ingestion.config import LeadsyncConfig, MetaLeadAdsSource
-from ingestion.raw_tables import META_LEADS
+from leadsync.ingestion.ad_platforms.meta import helpers, settings
+from leadsync.ingestion.config import LeadsyncConfig
+from leadsync.ingestion.raw_tables import META_LEADS
+from leadsync.ingestion.source_types import MetaLeadAdsSource
 
 
-def meta_client(config: LeadsyncConfig, source: MetaLeadAdsSource,
-                backoff: Backoff | None = None) -> RESTClient:
+def meta_client(
+    config: LeadsyncConfig, source: MetaLeadAdsSource, backoff: Backoff | None = None
+) -> RESTClient:
     """A Graph API client: bearer token from ``access_token_env``, Meta's retry rules."""
     token = config.secret(source, "access_token_env")
     session = RetryingSession(
-        helpers.classify, current_backoff(backoff), source_label(config, source),
+        helpers.classify,
+        current_backoff(backoff),
+        source_label(config, source),
         fail_auth=lambda reason: expired_token_error(source, source.access_token_env, reason),
     )
     return RESTClient(base_url=source.base_url, auth=BearerAuth(token), session=session)
@@ -53,16 +58,24 @@ def list_form_ids(client: RESTClient, source: MetaLeadAdsSource) -> list[str]:
     if source.form_ids:
         return list(source.form_ids)
     forms = []
-    for page in client.paginate(settings.FORMS_PATH.format(page_id=source.page_id),
-                                params={"fields": "id,name,status", "limit": 100},
-                                paginator=helpers.MetaCursorPaginator(), data_selector="data"):
+    for page in client.paginate(
+        settings.FORMS_PATH.format(page_id=source.page_id),
+        params={"fields": "id,name,status", "limit": 100},
+        paginator=helpers.MetaCursorPaginator(),
+        data_selector="data",
+    ):
         forms.extend(str(f["id"]) for f in page)
     return forms
 
 
-def meta_lead_ads_source(config: LeadsyncConfig, source: MetaLeadAdsSource, *,
-                         start: datetime | str | None = None, end: datetime | str | None = None,
-                         backoff: Backoff | None = None) -> Any:
+def meta_lead_ads_source(
+    config: LeadsyncConfig,
+    source: MetaLeadAdsSource,
+    *,
+    start: datetime | str | None = None,
+    end: datetime | str | None = None,
+    backoff: Backoff | None = None,
+) -> Any:
     """The dlt source for one configured Meta Lead Ads source.
 
     Args:
@@ -81,8 +94,12 @@ def meta_lead_ads_source(config: LeadsyncConfig, source: MetaLeadAdsSource, *,
         if flt:
             params["filtering"] = flt
         for form_id in list_form_ids(client, source):
-            for page in client.paginate(settings.LEADS_PATH.format(form_id=form_id), params=dict(params),
-                                        paginator=helpers.MetaCursorPaginator(), data_selector="data"):
+            for page in client.paginate(
+                settings.LEADS_PATH.format(form_id=form_id),
+                params=dict(params),
+                paginator=helpers.MetaCursorPaginator(),
+                data_selector="data",
+            ):
                 rows, bad = helpers.parse_leads(ctx, form_id, list(page))
                 yield from page_batches(cursor, rows, bad)
         cursor.commit()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
 from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
 
-from ingestion.ad_platforms.common import (
+from leadsync.ingestion.ad_platforms.common import (
     FieldSink,
     RecordContext,
     Verdict,
@@ -17,7 +17,7 @@ from ingestion.ad_platforms.common import (
     lead_row,
     quarantine_row,
 )
-from ingestion.ad_platforms.meta import settings
+from leadsync.ingestion.ad_platforms.meta import settings
 
 
 class MetaCursorPaginator(JSONResponseCursorPaginator):
@@ -46,8 +46,11 @@ def regain_access_seconds(response: requests.Response) -> float | None:
             usage = json.loads(raw)
         except ValueError:
             continue
-        entries = [e for v in usage.values() for e in (v if isinstance(v, list) else [v])] \
-            if isinstance(usage, dict) and "call_count" not in usage else [usage]
+        entries = (
+            [e for v in usage.values() for e in (v if isinstance(v, list) else [v])]
+            if isinstance(usage, dict) and "call_count" not in usage
+            else [usage]
+        )
         for entry in entries:
             if isinstance(entry, dict) and entry.get("estimated_time_to_regain_access") is not None:
                 minutes.append(float(entry["estimated_time_to_regain_access"]))
@@ -69,8 +72,9 @@ def classify(response: requests.Response) -> Verdict:
         return Verdict("retry", f"rate limited, code {code}: {message}{trace}", wait)
     if response.status_code >= 500 or error.get("is_transient") or code in settings.TRANSIENT_CODES:
         return Verdict("retry", f"transient error, HTTP {response.status_code} code {code}: {message}{trace}")
-    return Verdict("fail", f"Meta refused the request (HTTP {response.status_code}, code {code}): "
-                           f"{message}{trace}")
+    return Verdict(
+        "fail", f"Meta refused the request (HTTP {response.status_code}, code {code}): {message}{trace}"
+    )
 
 
 def time_filter(since: datetime | None, until: datetime | None) -> str | None:
@@ -81,20 +85,21 @@ def time_filter(since: datetime | None, until: datetime | None) -> str | None:
     """
     rules = []
     if since is not None:
-        rules.append({"field": "time_created", "operator": "GREATER_THAN",
-                      "value": int(since.timestamp()) - 1})
+        rules.append(
+            {"field": "time_created", "operator": "GREATER_THAN", "value": int(since.timestamp()) - 1}
+        )
     if until is not None:
-        rules.append({"field": "time_created", "operator": "LESS_THAN",
-                      "value": int(until.timestamp()) + 1})
+        rules.append({"field": "time_created", "operator": "LESS_THAN", "value": int(until.timestamp()) + 1})
     return json.dumps(rules, separators=(",", ":")) if rules else None
 
 
 def parse_created_time(value: Any) -> datetime:
-    return datetime.strptime(str(value), settings.TIME_FORMAT).astimezone(timezone.utc)
+    return datetime.strptime(str(value), settings.TIME_FORMAT).astimezone(UTC)
 
 
-def parse_leads(ctx: RecordContext, form_id: str, leads: list[dict[str, Any]]
-                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def parse_leads(
+    ctx: RecordContext, form_id: str, leads: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """One page of Graph API leads -> (canonical rows, quarantine rows)."""
     rows, bad = [], []
     location = f"meta form {form_id}"
@@ -106,7 +111,9 @@ def parse_leads(ctx: RecordContext, form_id: str, leads: list[dict[str, Any]]
             try:
                 created = parse_created_time(lead.get("created_time"))
             except (TypeError, ValueError):
-                raise ValueError(f"created_time {lead.get('created_time')!r} is not a Graph API time") from None
+                raise ValueError(
+                    f"created_time {lead.get('created_time')!r} is not a Graph API time"
+                ) from None
             sink = FieldSink(settings.FIELD_MAP)
             answers = lead.get("field_data") or []
             if not isinstance(answers, list):
@@ -125,9 +132,24 @@ def parse_leads(ctx: RecordContext, form_id: str, leads: list[dict[str, Any]]
                 sink.extra(attr, lead.get(attr))
             sink.set("channel", settings.CHANNEL_ORGANIC if lead.get("is_organic") else settings.CHANNEL_PAID)
             is_test = bool(values) and all(v.startswith(settings.TEST_LEAD_MARKER) for v in values)
-            rows.append(lead_row(ctx, record_id=str(lead_id), received_at=created, is_test=is_test,
-                                 location=location, sink=sink))
+            rows.append(
+                lead_row(
+                    ctx,
+                    record_id=str(lead_id),
+                    received_at=created,
+                    is_test=is_test,
+                    location=location,
+                    sink=sink,
+                )
+            )
         except (ValueError, AttributeError, TypeError) as exc:
-            bad.append(quarantine_row(ctx, location=location, reason=f"unreadable Meta lead: {exc}",
-                                      raw=lead, record_id=str(lead_id) if lead_id else None))
+            bad.append(
+                quarantine_row(
+                    ctx,
+                    location=location,
+                    reason=f"unreadable Meta lead: {exc}",
+                    raw=lead,
+                    record_id=str(lead_id) if lead_id else None,
+                )
+            )
     return rows, bad

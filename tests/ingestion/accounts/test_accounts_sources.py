@@ -7,17 +7,22 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.accounts import month_sql
-from ingestion.config import parse_config
-from ingestion.pipeline import run_source
+from leadsync.ingestion.accounts import month_sql
+from leadsync.ingestion.config import parse_config
+from leadsync.ingestion.pipeline import run_source
 
 
 def load(tmp_path: Path, source: dict, name: str, text: str, encoding: str = "utf-8"):
     folder = tmp_path / source["name"]
     folder.mkdir()
     (folder / name).write_bytes(text.encode(encoding))
-    config = parse_config({"warehouse": {"path": str(tmp_path / "wh.duckdb")},
-                           "sources": [{**source, "path": f"{source['name']}/*"}]}, base_dir=tmp_path)
+    config = parse_config(
+        {
+            "warehouse": {"path": str(tmp_path / "wh.duckdb")},
+            "sources": [{**source, "path": f"{source['name']}/*"}],
+        },
+        base_dir=tmp_path,
+    )
     return config, run_source(config, source["name"])
 
 
@@ -27,35 +32,51 @@ def rows(config, sql):
 
 
 def test_target_accounts(tmp_path):
-    text = ("Account Name;Website;ABM Tier;Account Owner;Employees;Segment Notes\n"
-            "Acme Robotics GmbH;https://www.acme-robotics.de;Tier 1;Lena;350;key\n"
-            ";nordwind.co.uk;Tier 1;Lena;800;\n"
-            "Weber & Söhne KG;;Tier 3;Mike;40;\n"
-            ";;Tier 3;Mike;;orphan\n")
+    text = (
+        "Account Name;Website;ABM Tier;Account Owner;Employees;Segment Notes\n"
+        "Acme Robotics GmbH;https://www.acme-robotics.de;Tier 1;Lena;350;key\n"
+        ";nordwind.co.uk;Tier 1;Lena;800;\n"
+        "Weber & Söhne KG;;Tier 3;Mike;40;\n"
+        ";;Tier 3;Mike;;orphan\n"
+    )
     config, result = load(tmp_path, {"name": "targets", "type": "target_accounts"}, "t.csv", text, "cp1252")
     assert result.rows_by_table == {"target_accounts": 3, "quarantine": 1}
-    got = rows(config, "select company_name, website, tier, account_owner, employee_count, custom_fields"
-                       " from raw.target_accounts order by source_line")
-    assert got[0] == ("Acme Robotics GmbH", "https://www.acme-robotics.de", "Tier 1", "Lena", "350",
-                      '{"Segment Notes":"key"}')
+    got = rows(
+        config,
+        "select company_name, website, tier, account_owner, employee_count, custom_fields"
+        " from raw.target_accounts order by source_line",
+    )
+    assert got[0] == (
+        "Acme Robotics GmbH",
+        "https://www.acme-robotics.de",
+        "Tier 1",
+        "Lena",
+        "350",
+        '{"Segment Notes":"key"}',
+    )
     assert got[2][0] == "Weber & Söhne KG"
     assert rows(config, "select source_line, reason from raw.quarantine") == [
-        (5, "no company name, domain or website")]
+        (5, "no company name, domain or website")
+    ]
 
 
 def test_spend(tmp_path):
-    text = ("Source\tMonth\tSpend\tCurrency\tChannel\n"
-            "meta_ads\t2026-09\t2450.50\tEUR\tPaid Social\n"
-            "linkedin_ads\t2026-10-01\t€ 6,100\tEUR\t\n"
-            "google_ads\t11/2026\t2100\tUSD\tPaid Search\n"
-            "google_ads\tOct 2026\t500\tEUR\t\n"
-            "google_ads\t2026-13\t500\tEUR\t\n"
-            "expo_2026\t2026-10\tn/a\tEUR\t\n"
-            "\t2026-10\t10\tEUR\t\n")
+    text = (
+        "Source\tMonth\tSpend\tCurrency\tChannel\n"
+        "meta_ads\t2026-09\t2450.50\tEUR\tPaid Social\n"
+        "linkedin_ads\t2026-10-01\t€ 6,100\tEUR\t\n"
+        "google_ads\t11/2026\t2100\tUSD\tPaid Search\n"
+        "google_ads\tOct 2026\t500\tEUR\t\n"
+        "google_ads\t2026-13\t500\tEUR\t\n"
+        "expo_2026\t2026-10\tn/a\tEUR\t\n"
+        "\t2026-10\t10\tEUR\t\n"
+    )
     config, result = load(tmp_path, {"name": "marketing_spend", "type": "spend_csv"}, "s.tsv", text)
     assert result.rows_by_table == {"spend": 3, "quarantine": 4}
-    assert rows(config, "select lead_source_name, month, amount, currency, channel from raw.spend"
-                        " order by source_line") == [
+    assert rows(
+        config,
+        "select lead_source_name, month, amount, currency, channel from raw.spend order by source_line",
+    ) == [
         ("meta_ads", "2026-09", "2450.50", "EUR", "Paid Social"),
         ("linkedin_ads", "2026-10", "€ 6,100", "EUR", None),
         ("google_ads", "2026-11", "2100", "USD", "Paid Search"),
@@ -68,8 +89,19 @@ def test_spend(tmp_path):
     ]
 
 
-@pytest.mark.parametrize("value,month", [("2026-09", "2026-09"), ("2026-9-01", "2026-09"),
-                                         ("2026/10", "2026-10"), ("3/2026", "2026-03"), ("Oct 2026", None)])
+@pytest.mark.parametrize(
+    "value,month",
+    [
+        ("2026-09", "2026-09"),
+        ("2026-9-01", "2026-09"),
+        ("2026/10", "2026-10"),
+        ("3/2026", "2026-03"),
+        ("Oct 2026", None),
+    ],
+)
 def test_month_formats(value, month):
     with duckdb.connect() as con:
-        assert con.execute(f"select {month_sql('m')} from (select ?::varchar as m)", [value]).fetchall()[0][0] == month
+        assert (
+            con.execute(f"select {month_sql('m')} from (select ?::varchar as m)", [value]).fetchall()[0][0]
+            == month
+        )

@@ -4,15 +4,17 @@ a run that must fail."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import duckdb
 import pytest
 
-from ingestion.ad_platforms import common
-from ingestion.config import LeadsyncConfig, parse_config
-from ingestion.pipeline import run_source
+from leadsync.ingestion.ad_platforms import common
+from leadsync.ingestion.config import LeadsyncConfig, parse_config
+from leadsync.ingestion.pipeline import run_source
+
 
 @pytest.fixture(autouse=True)
 def fast_backoff(monkeypatch) -> list[float]:
@@ -30,8 +32,10 @@ def fast_backoff(monkeypatch) -> list[float]:
 @pytest.fixture
 def make_config(tmp_path: Path) -> Callable[[dict[str, Any]], LeadsyncConfig]:
     def build(source: dict[str, Any]) -> LeadsyncConfig:
-        return parse_config({"warehouse": {"path": "warehouse/leads.duckdb"}, "sources": [source]},
-                            base_dir=tmp_path)
+        return parse_config(
+            {"warehouse": {"path": "warehouse/leads.duckdb"}, "sources": [source]}, base_dir=tmp_path
+        )
+
     return build
 
 
@@ -54,17 +58,21 @@ def sql() -> Callable[[LeadsyncConfig, str], list[tuple]]:
 @pytest.fixture
 def custom_fields() -> Callable[[LeadsyncConfig, str, str], dict[str, Any]]:
     """The ``custom_fields`` of one loaded lead (by table and source_record_id), decoded."""
+
     def read(config: LeadsyncConfig, table: str, record_id: str) -> dict[str, Any]:
         rows = _query(config, f"select custom_fields from raw.{table} where source_record_id = '{record_id}'")
         return json.loads(rows[0][0])
+
     return read
 
 
 @pytest.fixture
 def failed_run() -> Callable[[LeadsyncConfig, str], str]:
     """Run a source that must fail; returns the error message."""
+
     def run(config: LeadsyncConfig, source_name: str) -> str:
         with pytest.raises(Exception) as info:
             run_source(config, source_name)
         return str(info.value)
+
     return run

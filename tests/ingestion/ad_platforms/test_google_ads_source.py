@@ -6,13 +6,17 @@ import json
 
 import pytest
 
-from ingestion.sandboxes.people import seeded_time
-from ingestion.pipeline import run_source
-from ingestion.raw_tables import GOOGLE_ADS_LEADS
-from ingestion.sandboxes import google_ads as g
+from leadsync.ingestion.pipeline import run_source
+from leadsync.ingestion.raw_tables import GOOGLE_ADS_LEADS
+from leadsync.ingestion.sandboxes import google_ads as g
+from leadsync.ingestion.sandboxes.people import seeded_time
 
-ENVS = {"GOOGLE_ADS_DEVELOPER_TOKEN": g.DEVELOPER_TOKEN, "GOOGLE_ADS_CLIENT_ID": g.CLIENT_ID,
-        "GOOGLE_ADS_CLIENT_SECRET": g.CLIENT_SECRET, "GOOGLE_ADS_REFRESH_TOKEN": g.REFRESH_TOKEN}
+ENVS = {
+    "GOOGLE_ADS_DEVELOPER_TOKEN": g.DEVELOPER_TOKEN,
+    "GOOGLE_ADS_CLIENT_ID": g.CLIENT_ID,
+    "GOOGLE_ADS_CLIENT_SECRET": g.CLIENT_SECRET,
+    "GOOGLE_ADS_REFRESH_TOKEN": g.REFRESH_TOKEN,
+}
 
 
 @pytest.fixture
@@ -26,9 +30,16 @@ def sandbox():
 def config(sandbox, make_config, monkeypatch):
     for k, v in ENVS.items():
         monkeypatch.setenv(k, v)
-    return make_config({"name": "google_ads", "type": "google_ads_lead_forms", "customer_id": "123-456-7890",
-                        "login_customer_id": g.LOGIN_CUSTOMER_ID, "base_url": sandbox.url,
-                        "token_url": sandbox.token_url})
+    return make_config(
+        {
+            "name": "google_ads",
+            "type": "google_ads_lead_forms",
+            "customer_id": "123-456-7890",
+            "login_customer_id": g.LOGIN_CUSTOMER_ID,
+            "base_url": sandbox.url,
+            "token_url": sandbox.token_url,
+        }
+    )
 
 
 def lead_queries(sandbox):
@@ -44,8 +55,11 @@ def test_full_load_maps_fields_and_attribution(sandbox, config, sql):
     assert req.headers["login-customer-id"] == g.LOGIN_CUSTOMER_ID
     sub = sandbox.submissions[0]
     fields = {f["fieldType"]: f["fieldValue"] for f in sub["leadFormSubmissionFields"]}
-    row = sql(config, f"select email, full_name, campaign_id, campaign_name, ad_group_id, custom_fields, "
-                      f"received_at from raw.{GOOGLE_ADS_LEADS} where source_record_id = '{sub['id']}'")[0]
+    row = sql(
+        config,
+        f"select email, full_name, campaign_id, campaign_name, ad_group_id, custom_fields, "
+        f"received_at from raw.{GOOGLE_ADS_LEADS} where source_record_id = '{sub['id']}'",
+    )[0]
     campaign = sub["campaign"].rsplit("/", 1)[1]
     assert row[:4] == (fields["WORK_EMAIL"], fields["FULL_NAME"], campaign, g.CAMPAIGNS[campaign])
     custom = json.loads(row[5])
@@ -63,7 +77,9 @@ def test_incremental_run_bounds_the_query_and_adds_only_new(sandbox, config, sql
     assert result.rows_by_table[GOOGLE_ADS_LEADS] == 2
     query = json.loads(lead_queries(sandbox)[-1].body)["query"]
     assert f"submission_date_time >= '{newest_local}'" in query
-    assert sql(config, f"select count(*), count(distinct source_record_id) from raw.{GOOGLE_ADS_LEADS}")[0] == (12, 12)
+    assert sql(config, f"select count(*), count(distinct source_record_id) from raw.{GOOGLE_ADS_LEADS}")[
+        0
+    ] == (12, 12)
 
 
 def test_resource_exhausted_is_retried_after_retry_delay(sandbox, config, sql, fast_backoff):

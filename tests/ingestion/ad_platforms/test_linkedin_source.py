@@ -6,12 +6,15 @@ import json
 
 import pytest
 
-from ingestion.pipeline import run_source
-from ingestion.raw_tables import LINKEDIN_LEADS
-from ingestion.sandboxes import linkedin as li
+from leadsync.ingestion.pipeline import run_source
+from leadsync.ingestion.raw_tables import LINKEDIN_LEADS
+from leadsync.ingestion.sandboxes import linkedin as li
 
-ENVS = {"LEADSYNC_TEST_LI_ID": li.CLIENT_ID, "LEADSYNC_TEST_LI_SECRET": li.CLIENT_SECRET,
-        "LEADSYNC_TEST_LI_REFRESH": li.REFRESH_TOKEN}
+ENVS = {
+    "LEADSYNC_TEST_LI_ID": li.CLIENT_ID,
+    "LEADSYNC_TEST_LI_SECRET": li.CLIENT_SECRET,
+    "LEADSYNC_TEST_LI_REFRESH": li.REFRESH_TOKEN,
+}
 
 
 @pytest.fixture
@@ -25,11 +28,19 @@ def sandbox():
 def config(sandbox, make_config, monkeypatch):
     for k, v in ENVS.items():
         monkeypatch.setenv(k, v)
-    return make_config({
-        "name": "linkedin_ads", "type": "linkedin_lead_gen", "sponsored_account_ids": [li.ACCOUNT_ID],
-        "client_id_env": "LEADSYNC_TEST_LI_ID", "client_secret_env": "LEADSYNC_TEST_LI_SECRET",
-        "refresh_token_env": "LEADSYNC_TEST_LI_REFRESH", "base_url": sandbox.url,
-        "token_url": sandbox.token_url, "page_size": 5})
+    return make_config(
+        {
+            "name": "linkedin_ads",
+            "type": "linkedin_lead_gen",
+            "sponsored_account_ids": [li.ACCOUNT_ID],
+            "client_id_env": "LEADSYNC_TEST_LI_ID",
+            "client_secret_env": "LEADSYNC_TEST_LI_SECRET",
+            "refresh_token_env": "LEADSYNC_TEST_LI_REFRESH",
+            "base_url": sandbox.url,
+            "token_url": sandbox.token_url,
+            "page_size": 5,
+        }
+    )
 
 
 def response_requests(sandbox):
@@ -44,10 +55,16 @@ def test_full_load_resolves_answers_through_the_form(sandbox, config, sql):
     req = response_requests(sandbox)[0]
     assert req.headers["x-restli-protocol-version"] == "2.0.0" and req.headers["linkedin-version"] == "202410"
     assert f"owner=(sponsoredAccount:urn%3Ali%3AsponsoredAccount%3A{li.ACCOUNT_ID})" in req.raw_query
-    email = next(a["answerDetails"]["textQuestionAnswer"]["answer"] for a in first["formResponse"]["answers"]
-                 if a["questionId"] == 3)
-    row = sql(config, f"select email, campaign_id, form_id, custom_fields, consent from raw.{LINKEDIN_LEADS} "
-                      f"where source_record_id = '{first['id']}'")[0]
+    email = next(
+        a["answerDetails"]["textQuestionAnswer"]["answer"]
+        for a in first["formResponse"]["answers"]
+        if a["questionId"] == 3
+    )
+    row = sql(
+        config,
+        f"select email, campaign_id, form_id, custom_fields, consent from raw.{LINKEDIN_LEADS} "
+        f"where source_record_id = '{first['id']}'",
+    )[0]
     assert row[0] == email and row[1] == "330002" and row[2] == str(li.FORM_ID) and row[4] == "yes"
     assert json.loads(row[3])["teamSize"] in {"1-10", "11-50", "51+"}
 
@@ -64,8 +81,11 @@ def test_incremental_run_asks_from_the_last_submission_and_adds_only_new(sandbox
     assert result.rows_by_table[LINKEDIN_LEADS] == 3
     [req] = [r for r in sandbox.request_log[before:] if r.path == "/rest/leadFormResponses"]
     assert f"submittedAtTimeRange=(start:{last_ms}," in req.raw_query
-    assert sql(config, f"select count(*), count(distinct source_record_id), count(*) filter (where is_test) "
-                       f"from raw.{LINKEDIN_LEADS}")[0] == (17, 17, 1)
+    assert sql(
+        config,
+        f"select count(*), count(distinct source_record_id), count(*) filter (where is_test) "
+        f"from raw.{LINKEDIN_LEADS}",
+    )[0] == (17, 17, 1)
 
 
 def test_429_mid_paging_waits_retry_after_and_resumes_same_offset(sandbox, config, sql, fast_backoff):
@@ -77,7 +97,10 @@ def test_429_mid_paging_waits_retry_after_and_resumes_same_offset(sandbox, confi
     [i] = [n for n, r in enumerate(reqs) if r.status == 429]
     assert reqs[i].query["start"] == "5" and reqs[i + 1].query["start"] == "5" and reqs[i + 1].status == 200
     assert fast_backoff == [0.01]  # Retry-After 30 s, capped by the test backoff
-    assert sql(config, f"select count(*), count(distinct source_record_id) from raw.{LINKEDIN_LEADS}")[0] == (14, 14)
+    assert sql(config, f"select count(*), count(distinct source_record_id) from raw.{LINKEDIN_LEADS}")[0] == (
+        14,
+        14,
+    )
 
 
 def test_transient_503_is_retried(sandbox, config, sql):

@@ -7,12 +7,12 @@ import json
 import dlt
 import pytest
 
-from ingestion.ad_platforms.meta import meta_lead_ads_source
-from ingestion.lead import raw_lead_schema
-from ingestion.sandboxes.people import seeded_time
-from ingestion.pipeline import make_pipeline, run_source
-from ingestion.raw_tables import META_LEADS, QUARANTINE
-from ingestion.sandboxes.meta import FORMS, PAGE_ID, VALID_TOKEN, start_meta_sandbox
+from leadsync.ingestion.ad_platforms.meta import meta_lead_ads_source
+from leadsync.ingestion.lead import raw_lead_schema
+from leadsync.ingestion.pipeline import make_pipeline, run_source
+from leadsync.ingestion.raw_tables import META_LEADS, QUARANTINE
+from leadsync.ingestion.sandboxes.meta import FORMS, PAGE_ID, VALID_TOKEN, start_meta_sandbox
+from leadsync.ingestion.sandboxes.people import seeded_time
 
 ENV = "LEADSYNC_TEST_META_TOKEN"
 
@@ -27,8 +27,16 @@ def sandbox():
 @pytest.fixture
 def config(sandbox, make_config, monkeypatch):
     monkeypatch.setenv(ENV, VALID_TOKEN)
-    return make_config({"name": "meta_ads", "type": "meta_lead_ads", "page_id": PAGE_ID,
-                        "access_token_env": ENV, "base_url": sandbox.url, "page_size": 5})
+    return make_config(
+        {
+            "name": "meta_ads",
+            "type": "meta_lead_ads",
+            "page_id": PAGE_ID,
+            "access_token_env": ENV,
+            "base_url": sandbox.url,
+            "page_size": 5,
+        }
+    )
 
 
 def lead_requests(sandbox):
@@ -39,16 +47,32 @@ def test_full_load_writes_every_lead_with_the_canonical_schema(sandbox, config, 
     result = run_source(config, "meta_ads")
 
     assert result.rows_by_table[META_LEADS] == len(sandbox.all_leads) == 24
-    cols = [r[0] for r in sql(config, "select column_name from information_schema.columns where "
-                                      f"table_schema='raw' and table_name='{META_LEADS}' order by ordinal_position")]
+    cols = [
+        r[0]
+        for r in sql(
+            config,
+            "select column_name from information_schema.columns where "
+            f"table_schema='raw' and table_name='{META_LEADS}' order by ordinal_position",
+        )
+    ]
     assert [c for c in cols if not c.startswith("_dlt")] == raw_lead_schema().names
     first = sandbox.leads[next(iter(FORMS))][0]
-    row = sql(config, f"select email, full_name, campaign_id, ad_group_id, ad_id, form_id, campaign_name, "
-                      f"custom_fields, is_test, received_at, source_type from raw.{META_LEADS} "
-                      f"where source_record_id = '{first['id']}'")[0]
+    row = sql(
+        config,
+        f"select email, full_name, campaign_id, ad_group_id, ad_id, form_id, campaign_name, "
+        f"custom_fields, is_test, received_at, source_type from raw.{META_LEADS} "
+        f"where source_record_id = '{first['id']}'",
+    )[0]
     answers = {a["name"]: a["values"][0] for a in first["field_data"]}
-    assert row[:7] == (answers["email"], answers["full_name"], first["campaign_id"], first["adset_id"],
-                       first["ad_id"], first["form_id"], first["campaign_name"])
+    assert row[:7] == (
+        answers["email"],
+        answers["full_name"],
+        first["campaign_id"],
+        first["adset_id"],
+        first["ad_id"],
+        first["form_id"],
+        first["campaign_name"],
+    )
     custom = json.loads(row[7])
     assert custom["what_are_you_looking_for?"] == answers["what_are_you_looking_for?"]
     assert custom["platform"] == first["platform"] and custom["is_organic"] is False
@@ -72,7 +96,11 @@ def test_second_run_requests_only_new_leads_and_adds_exactly_them(sandbox, confi
     since = json.loads(second[0].query["filtering"])[0]
     assert since["field"] == "time_created" and since["operator"] == "GREATER_THAN"
     from datetime import datetime
-    assert since["value"] == int(datetime.strptime(newest["created_time"], "%Y-%m-%dT%H:%M:%S%z").timestamp()) - 1
+
+    assert (
+        since["value"]
+        == int(datetime.strptime(newest["created_time"], "%Y-%m-%dT%H:%M:%S%z").timestamp()) - 1
+    )
     ids = {r[0] for r in sql(config, f"select source_record_id from raw.{META_LEADS}")}
     assert {lead["id"] for lead in added} <= ids and len(ids) == 27
     assert sql(config, f"select count(*) from raw.{META_LEADS}")[0][0] == 27
@@ -115,7 +143,10 @@ def test_expired_token_fails_clearly_and_leaves_the_warehouse_untouched(sandbox,
     assert sql(config, f"select count(*) from raw.{META_LEADS}")[0][0] == 24
     # the next run with a good token picks up exactly the three new leads
     run_source(config, "meta_ads")
-    assert sql(config, f"select count(*), count(distinct source_record_id) from raw.{META_LEADS}")[0] == (27, 27)
+    assert sql(config, f"select count(*), count(distinct source_record_id) from raw.{META_LEADS}")[0] == (
+        27,
+        27,
+    )
 
 
 def test_missing_token_names_the_env_var(config, monkeypatch):
@@ -140,15 +171,18 @@ def test_unreadable_lead_is_quarantined_not_dropped(sandbox, config, sql):
     result = run_source(config, "meta_ads")
 
     assert result.quarantined == 1 and result.rows_by_table[META_LEADS] == 24
-    reason, record_id, raw = sql(config, f"select reason, source_record_id, raw_content from raw.{QUARANTINE}")[0]
+    reason, record_id, raw = sql(
+        config, f"select reason, source_record_id, raw_content from raw.{QUARANTINE}"
+    )[0]
     assert "created_time" in reason and record_id == "999" and json.loads(raw)["created_time"] == "yesterday"
 
 
 def test_date_range_backfill_loads_the_range_and_keeps_incremental_state(sandbox, config, sql):
     src = config.source("meta_ads")
     pipeline = make_pipeline(config, src.name)
-    pipeline.run(meta_lead_ads_source(config, src, start=seeded_time(3).isoformat(),
-                                      end=seeded_time(6).isoformat()))
+    pipeline.run(
+        meta_lead_ads_source(config, src, start=seeded_time(3).isoformat(), end=seeded_time(6).isoformat())
+    )
 
     times = sorted(r[0] for r in sql(config, f"select received_at from raw.{META_LEADS}"))
     assert times == [seeded_time(3), seeded_time(4), seeded_time(5)]

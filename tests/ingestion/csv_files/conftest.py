@@ -8,7 +8,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from ingestion.config import LeadsyncConfig, parse_config
+from leadsync.ingestion.config import LeadsyncConfig, parse_config
 
 
 @pytest.fixture
@@ -16,8 +16,10 @@ def make_config(tmp_path: Path):
     """parse_config with a tmp warehouse and the given sources."""
 
     def make(*sources: dict[str, Any]) -> LeadsyncConfig:
-        return parse_config({"warehouse": {"path": str(tmp_path / "wh" / "leads.duckdb")},
-                             "sources": list(sources)}, base_dir=tmp_path)
+        return parse_config(
+            {"warehouse": {"path": str(tmp_path / "wh" / "leads.duckdb")}, "sources": list(sources)},
+            base_dir=tmp_path,
+        )
 
     return make
 

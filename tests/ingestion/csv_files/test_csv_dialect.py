@@ -6,11 +6,11 @@ import codecs
 
 import pytest
 
-from ingestion.csv_files.dialect import UnreadableFile, detect_dialect, detect_encoding
+from leadsync.ingestion.csv_files.dialect import UnreadableFile, detect_dialect, detect_encoding
 
 
 def test_plain_utf8_and_ascii():
-    assert detect_encoding("email,name\na@x.com,Zoë\n".encode("utf-8")) == "utf-8"
+    assert detect_encoding("email,name\na@x.com,Zoë\n".encode()) == "utf-8"
     assert detect_encoding(b"email,name\na@x.com,Zoe\n") == "utf-8"
 
 
@@ -24,12 +24,12 @@ def test_cp1252_export():
 
 
 def test_mostly_utf8_with_one_broken_byte_stays_utf8():
-    data = "name,city\nZoë,Köln\nRenée,Zürich\n".encode("utf-8") + b"Ren\xe9,Paris\n"
+    data = "name,city\nZoë,Köln\nRenée,Zürich\n".encode() + b"Ren\xe9,Paris\n"
     assert detect_encoding(data) == "utf-8"
 
 
 def test_multibyte_char_cut_at_sample_end_is_not_an_error():
-    data = "name\nZoë".encode("utf-8")[:-1]
+    data = "name\nZoë".encode()[:-1]
     assert detect_encoding(data) == "utf-8"
 
 
@@ -57,11 +57,14 @@ def test_bom_is_not_part_of_the_first_header():
     assert detect_dialect(codecs.BOM_UTF8 + b"Lead ID,Email\n1,a@x.com\n").headers == ("Lead ID", "Email")
 
 
-@pytest.mark.parametrize("data,words", [
-    (b"", "empty"),
-    (b"\n\r\n  \n", "empty"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary"),
-])
+@pytest.mark.parametrize(
+    "data,words",
+    [
+        (b"", "empty"),
+        (b"\n\r\n  \n", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary"),
+    ],
+)
 def test_unreadable_files(data, words):
     with pytest.raises(UnreadableFile, match=words):
         detect_dialect(data)

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import duckdb
 
-from ingestion.csv_files.leads import first_name_sql, last_name_sql
-from ingestion.csv_files.mapping import content_hash_sql, custom_fields_sql, map_headers, synonym_lookup
-from ingestion.lead import canonical_field_for, is_record_id_header
+from leadsync.ingestion.csv_files.leads import first_name_sql, last_name_sql
+from leadsync.ingestion.csv_files.mapping import (
+    content_hash_sql,
+    custom_fields_sql,
+    map_headers,
+    synonym_lookup,
+)
+from leadsync.ingestion.lead import canonical_field_for, is_record_id_header
 
 
 def lead_map(headers, **kw):
@@ -68,6 +73,8 @@ def test_content_hash_is_deterministic_and_order_independent():
 
 
 def test_custom_fields_json_keeps_original_headers():
-    m = lead_map(["Email", "Booth Notes", "Interest \"Level\""])
-    assert _eval(custom_fields_sql(m), c0="a@x.com", c1="likes it", c2=None) == \
-        '{"Booth Notes":"likes it","Interest \\"Level\\"":null}'
+    m = lead_map(["Email", "Booth Notes", 'Interest "Level"'])
+    assert (
+        _eval(custom_fields_sql(m), c0="a@x.com", c1="likes it", c2=None)
+        == '{"Booth Notes":"likes it","Interest \\"Level\\"":null}'
+    )

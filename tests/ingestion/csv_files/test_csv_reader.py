@@ -6,8 +6,8 @@ from pathlib import Path
 
 import fsspec
 
-from ingestion.csv_files.reader import open_csv
-from ingestion.files import list_files
+from leadsync.ingestion.csv_files.reader import open_csv
+from leadsync.ingestion.files import list_files
 
 
 def parse(path: str, tmp_path: Path, **kw):
@@ -24,16 +24,22 @@ def write(tmp_path: Path, name: str, data: bytes) -> str:
 
 
 def test_quotes_crlf_blank_lines_and_line_numbers(tmp_path):
-    data = (b'id,name,note\r\n1,"Ada, Countess","said ""hi"""\r\n\r\n'
-            b'2,Bob,"two\r\nlines"\r\n3,Cy,\r\n')
+    data = b'id,name,note\r\n1,"Ada, Countess","said ""hi"""\r\n\r\n2,Bob,"two\r\nlines"\r\n3,Cy,\r\n'
     dialect, rows, rejects = parse(write(tmp_path, "a.csv", data), tmp_path)
     assert rejects == []
-    assert rows == [("1", "Ada, Countess", 'said "hi"', 2), ("2", "Bob", "two\r\nlines", 4), ("3", "Cy", None, 5)]
+    assert rows == [
+        ("1", "Ada, Countess", 'said "hi"', 2),
+        ("2", "Bob", "two\r\nlines", 4),
+        ("3", "Cy", None, 5),
+    ]
 
 
 def test_each_bad_row_kind_is_quarantined_with_its_line(tmp_path):
-    data = ("id,name,email\n1,Zoë,z@x.com\n2,too,many,fields\n3,few\n".encode()
-            + b"4,Ren\xe9,r@x.com\n" + b'5,"bad"quote,b@x.com\n6,Ok,o@x.com\n')
+    data = (
+        "id,name,email\n1,Zoë,z@x.com\n2,too,many,fields\n3,few\n".encode()
+        + b"4,Ren\xe9,r@x.com\n"
+        + b'5,"bad"quote,b@x.com\n6,Ok,o@x.com\n'
+    )
     dialect, rows, rejects = parse(write(tmp_path, "b.csv", data), tmp_path)
     assert dialect.encoding == "utf-8"
     assert [r[0] for r in rows] == ["1", "6"]
@@ -61,7 +67,9 @@ def test_cp1252_is_transcoded_and_its_undefined_bytes_quarantined(tmp_path):
     dialect, rows, rejects = parse(write(tmp_path, "d.csv", data), tmp_path)
     assert dialect.encoding == "cp1252" and dialect.delimiter == ";"
     assert [r[:2] for r in rows] == [("Müller, Jürgen", "Söhne – €"), ("Zoëe", "Y")]
-    assert [(r["source_line"], r["reason"]) for r in rejects] == [(3, "undecodable bytes: not valid cp1252 text")]
+    assert [(r["source_line"], r["reason"]) for r in rejects] == [
+        (3, "undecodable bytes: not valid cp1252 text")
+    ]
 
 
 def test_utf16_excel_unicode_text(tmp_path):

@@ -8,18 +8,25 @@ from pathlib import Path
 
 import requests
 
-from ingestion.sandboxes import linkedin as li
-from ingestion.sandboxes import google_ads as g
-from ingestion.sandboxes.meta import FORMS, VALID_TOKEN, start_meta_sandbox
+from leadsync.ingestion.sandboxes import google_ads as g
+from leadsync.ingestion.sandboxes import linkedin as li
+from leadsync.ingestion.sandboxes.meta import FORMS, VALID_TOKEN, start_meta_sandbox
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
 def access_token(sb, platform) -> str:
     """A fresh access token from the sandbox's refresh-token grant (``platform``: its module)."""
-    return requests.post(sb.token_url, data={
-        "grant_type": "refresh_token", "refresh_token": platform.REFRESH_TOKEN,
-        "client_id": platform.CLIENT_ID, "client_secret": platform.CLIENT_SECRET}, timeout=5).json()["access_token"]
+    return requests.post(
+        sb.token_url,
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": platform.REFRESH_TOKEN,
+            "client_id": platform.CLIENT_ID,
+            "client_secret": platform.CLIENT_SECRET,
+        },
+        timeout=5,
+    ).json()["access_token"]
 
 
 def test_meta_pages_with_cursors_and_reports_errors_like_the_graph_api():
@@ -28,8 +35,9 @@ def test_meta_pages_with_cursors_and_reports_errors_like_the_graph_api():
         auth = {"Authorization": f"Bearer {VALID_TOKEN}"}
         first = requests.get(f"{sb.url}/{form}/leads", params={"limit": 5}, headers=auth, timeout=5).json()
         assert len(first["data"]) == 5 and "next" in first["paging"]
-        last = requests.get(f"{sb.url}/{form}/leads", params={"limit": 5, "after": "eyJpIjogMTB9"},
-                            headers=auth, timeout=5).json()
+        last = requests.get(
+            f"{sb.url}/{form}/leads", params={"limit": 5, "after": "eyJpIjogMTB9"}, headers=auth, timeout=5
+        ).json()
         assert len(last["data"]) == 2 and "next" not in last["paging"]
         sb.inject_error("rate_limit")
         limited = requests.get(f"{sb.url}/{form}/leads", headers=auth, timeout=5)
@@ -43,15 +51,24 @@ def test_meta_pages_with_cursors_and_reports_errors_like_the_graph_api():
 def test_linkedin_requires_restli_encoding_version_header_and_a_valid_token():
     with li.start_linkedin_sandbox(port=0) as sb:
         token = access_token(sb, li)
-        headers = {"Authorization": f"Bearer {token}", "LinkedIn-Version": "202410",
-                   "X-Restli-Protocol-Version": "2.0.0"}
-        good = (f"{sb.url}/rest/leadFormResponses?q=owner&owner=(sponsoredAccount:urn%3Ali%3AsponsoredAccount%3A"
-                f"{li.ACCOUNT_ID})&leadType=(leadType:SPONSORED)&start=0&count=3")
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "LinkedIn-Version": "202410",
+            "X-Restli-Protocol-Version": "2.0.0",
+        }
+        good = (
+            f"{sb.url}/rest/leadFormResponses?q=owner&owner=(sponsoredAccount:urn%3Ali%3AsponsoredAccount%3A"
+            f"{li.ACCOUNT_ID})&leadType=(leadType:SPONSORED)&start=0&count=3"
+        )
         page = requests.get(good, headers=headers, timeout=5).json()
         assert len(page["elements"]) == 3 and page["paging"]["total"] == 14
         # requests' default encoding of the whole Rest.li value is what the real API rejects too
-        bad = requests.get(f"{sb.url}/rest/leadFormResponses", headers=headers, timeout=5, params={
-            "q": "owner", "owner": f"(sponsoredAccount:urn:li:sponsoredAccount:{li.ACCOUNT_ID})"})
+        bad = requests.get(
+            f"{sb.url}/rest/leadFormResponses",
+            headers=headers,
+            timeout=5,
+            params={"q": "owner", "owner": f"(sponsoredAccount:urn:li:sponsoredAccount:{li.ACCOUNT_ID})"},
+        )
         assert bad.status_code == 400
         no_version = requests.get(good, headers={**headers, "LinkedIn-Version": ""}, timeout=5)
         assert no_version.status_code == 426
@@ -77,13 +94,19 @@ def test_google_ads_streams_batches_and_checks_the_developer_token():
 
 
 def test_runner_serves_one_platform_standalone():
-    proc = subprocess.Popen([sys.executable, "-m", "ingestion.sandboxes", "meta", "--port", "0"],
-                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "leadsync.ingestion.sandboxes", "meta", "--port", "0"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()
         url = line.rsplit(" ", 1)[-1].strip()
         assert line.startswith("meta sandbox: base_url http://127.0.0.1:")
-        reply = requests.get(f"{url}/{next(iter(FORMS))}/leads", params={"access_token": VALID_TOKEN}, timeout=5)
+        reply = requests.get(
+            f"{url}/{next(iter(FORMS))}/leads", params={"access_token": VALID_TOKEN}, timeout=5
+        )
         assert reply.status_code == 200 and reply.json()["data"]
     finally:
         proc.terminate()

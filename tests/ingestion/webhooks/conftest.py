@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
-from ingestion.config import LeadsyncConfig
 from webhook_testkit import Receiver, write_config
+
+from leadsync.ingestion.config import LeadsyncConfig
 
 
 @pytest.fixture
 def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LeadsyncConfig:
-    return write_config(tmp_path, monkeypatch, max_body_bytes=20000, replay_window_seconds=300,
-                        request_timeout_seconds=2)
+    return write_config(
+        tmp_path, monkeypatch, max_body_bytes=20000, replay_window_seconds=300, request_timeout_seconds=2
+    )
 
 
 @pytest.fixture

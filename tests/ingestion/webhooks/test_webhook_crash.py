@@ -8,10 +8,10 @@ import time
 
 import duckdb
 import httpx
-
-from ingestion.pipeline import run_source
-from ingestion.webhooks.client import sample_submissions, signed_headers
 from webhook_testkit import secret_for, source
+
+from leadsync.ingestion.pipeline import run_source
+from leadsync.ingestion.webhooks.client import sample_submissions, signed_headers
 
 TOTAL = 2400
 KILL_AT = (400, 1100, 1800)  # acknowledged submissions at which the receiver is SIGKILLed
@@ -28,8 +28,14 @@ class Sender:
         self.failures = 0
         self.done = threading.Event()
 
-    async def _one(self, client: httpx.AsyncClient, sem: asyncio.Semaphore, url: str, body: bytes,
-                   headers: dict[str, str]) -> None:
+    async def _one(
+        self,
+        client: httpx.AsyncClient,
+        sem: asyncio.Semaphore,
+        url: str,
+        body: bytes,
+        headers: dict[str, str],
+    ) -> None:
         async with sem:
             for _ in range(400):
                 try:

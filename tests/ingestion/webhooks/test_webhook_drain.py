@@ -10,14 +10,19 @@ from pathlib import Path
 import duckdb
 import httpx
 import pytest
-
-from ingestion.pipeline import build_source, make_pipeline, run_source
-from ingestion.webhooks import payloads
-from ingestion.webhooks.client import sample_submissions, signed_headers
-from ingestion.webhooks.landing import encode_record, list_segments, source_dir
-from ingestion.webhooks.receiver import create_app
-from ingestion.webhooks.source import forget_email, oldest_undrained_age, pending_count, reparse_source
 from webhook_testkit import secret_for, source
+
+from leadsync.ingestion.pipeline import build_source, make_pipeline, run_source
+from leadsync.ingestion.webhooks import payloads
+from leadsync.ingestion.webhooks.client import sample_submissions, signed_headers
+from leadsync.ingestion.webhooks.landing import encode_record, list_segments, source_dir
+from leadsync.ingestion.webhooks.receiver import create_app
+from leadsync.ingestion.webhooks.source import (
+    forget_email,
+    oldest_undrained_age,
+    pending_count,
+    reparse_source,
+)
 
 
 def post_in_process(config, requests: list[tuple[str, bytes, dict[str, str]]]) -> list[int]:
@@ -28,8 +33,11 @@ def post_in_process(config, requests: list[tuple[str, bytes, dict[str, str]]]) -
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-                return [(await client.post(url, content=body, headers=headers)).status_code
-                        for url, body, headers in requests]
+                return [
+                    (await client.post(url, content=body, headers=headers)).status_code
+                    for url, body, headers in requests
+                ]
+
     return asyncio.run(go())
 
 
@@ -40,7 +48,9 @@ def land(config, provider: str, count: int, start: int = 0, extra: list[bytes] |
     bodies += [(b, "application/json") for b in extra or []]
     requests = []
     for body, ctype in bodies:
-        url, headers = signed_headers(src, secret_for(provider), body, f"http://testserver/webhooks/{src.name}")
+        url, headers = signed_headers(
+            src, secret_for(provider), body, f"http://testserver/webhooks/{src.name}"
+        )
         requests.append((url, body, {**headers, "content-type": ctype}))
     return post_in_process(config, requests)
 
@@ -79,7 +89,9 @@ def test_incremental_drain_retires_only_after_commit_and_remembers_ids(config):
     assert land(config, "tally", 2, start=2) == [200, 200]
     assert pending_count(config) == 1  # copy 2 was a duplicate, answered 200 and not stored
     assert run_source(config, "tally_forms").rows_by_table["webhook_leads"] == 1
-    assert query(config, "select count(*), count(distinct source_record_id) from raw.webhook_leads") == [(4, 4)]
+    assert query(config, "select count(*), count(distinct source_record_id) from raw.webhook_leads") == [
+        (4, 4)
+    ]
     assert run_source(config, "tally_forms").rows_by_table["webhook_leads"] == 0
 
 
@@ -92,7 +104,9 @@ def test_torn_tail_and_parse_failures_reach_quarantine(config):
     assert query(config, "select count(*) from raw.webhook_leads") == [(2,)]
     reasons = sorted(r for (r,) in query(config, "select reason from raw.quarantine"))
     assert reasons[0] == "typeform submission: Typeform payload has no form_response object"
-    assert reasons[1].startswith("unreadable bytes in landing segment 99999999999999999999-1 at offset 0 (25 bytes)")
+    assert reasons[1].startswith(
+        "unreadable bytes in landing segment 99999999999999999999-1 at offset 0 (25 bytes)"
+    )
 
 
 def test_reparse_replays_stored_submissions_after_a_parser_fix(config, monkeypatch: pytest.MonkeyPatch):
@@ -114,10 +128,12 @@ def test_reparse_replays_stored_submissions_after_a_parser_fix(config, monkeypat
     monkeypatch.setitem(payloads.PARSERS, "webflow", fixed)
     counts = reparse_source(config, "webflow_forms")
     assert counts["webhook_leads"] == 3
-    assert query(config, "select count(*), count(*) filter (where lead_status = 'reparsed') "
-                         "from raw.webhook_leads") == [(3, 3)]
+    assert query(
+        config, "select count(*), count(*) filter (where lead_status = 'reparsed') from raw.webhook_leads"
+    ) == [(3, 3)]
     assert query(config, "select email from raw.webhook_leads where source_record_id = 'w-odd'") == [
-        ("odd@x.example",)]
+        ("odd@x.example",)
+    ]
     assert query(config, "select count(*) from raw.quarantine") == [(0,)]
 
 
@@ -137,7 +153,8 @@ def test_submissions_table_keeps_what_reparse_needs(config):
     land(config, "jotform", 1)
     run_source(config, "jotform_forms")
     ((provider, ctype, headers, body_text, query_string),) = query(
-        config, "select provider, content_type, headers, body_text, query from raw.webhook_submissions")
+        config, "select provider, content_type, headers, body_text, query from raw.webhook_submissions"
+    )
     assert provider == "jotform" and ctype.startswith("multipart/form-data")
     assert "rawRequest" in body_text and query_string is None  # ?token= never stored
     assert "content-type" in json.loads(headers)

@@ -7,8 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.webhooks.landing import (
-    LandingLocked, LandingWriter, StorageError, encode_record, list_segments, overwrite_with_tombstone,
+from leadsync.ingestion.webhooks.landing import (
+    LandingLocked,
+    LandingWriter,
+    StorageError,
+    encode_record,
+    list_segments,
+    overwrite_with_tombstone,
     scan_segment,
 )
 
@@ -18,8 +23,11 @@ def header(i: int, source: str = "site") -> dict:
 
 
 async def write_many(writer: LandingWriter, ids: list[int], source: str = "site") -> list[bool]:
-    return list(await asyncio.gather(*(writer.append(source, f"d{i}", header(i, source), f"body {i}".encode())
-                                        for i in ids)))
+    return list(
+        await asyncio.gather(
+            *(writer.append(source, f"d{i}", header(i, source), f"body {i}".encode()) for i in ids)
+        )
+    )
 
 
 def run_writer(landing: Path, ids: list[int], sources: tuple[str, ...] = ("site",)) -> tuple[list[bool], int]:
@@ -31,6 +39,7 @@ def run_writer(landing: Path, ids: list[int], sources: tuple[str, ...] = ("site"
             return results, w.batches
         finally:
             await w.close()
+
     return asyncio.run(go())
 
 
@@ -50,7 +59,9 @@ def test_duplicates_in_flight_and_after_restart_are_stored_once(tmp_path: Path):
     assert results.count(True) == 3 and results.count(False) == 2
     results, _ = run_writer(tmp_path, [3, 4])  # index rebuilt from segments on open
     assert results == [False, True]
-    ids = [r.delivery_id for s in list_segments(tmp_path, "site") for r in scan_segment(s, sealed=True).records]
+    ids = [
+        r.delivery_id for s in list_segments(tmp_path, "site") for r in scan_segment(s, sealed=True).records
+    ]
     assert sorted(ids) == ["d1", "d2", "d3", "d4"]
 
 
@@ -84,8 +95,11 @@ def test_tombstone_keeps_offsets_and_hides_the_body(tmp_path: Path):
     overwrite_with_tombstone(seg, before[1], "erased")
     after = scan_segment(seg, sealed=True).records
     assert [(r.offset, r.end) for r in after] == [(r.offset, r.end) for r in before]
-    assert after[1].forgotten and after[1].body.strip() == b"" and b"ada@" not in seg.read_bytes()[
-        before[1].offset:before[1].end]
+    assert (
+        after[1].forgotten
+        and after[1].body.strip() == b""
+        and b"ada@" not in seg.read_bytes()[before[1].offset : before[1].end]
+    )
     assert not after[0].forgotten and not after[2].forgotten
 
 
@@ -103,6 +117,7 @@ def test_storage_failure_raises_and_nothing_is_acknowledged(tmp_path: Path):
             assert not w.knows("site", "d1")
         finally:
             await w.close()
+
     asyncio.run(go())
 
 
@@ -123,6 +138,7 @@ def test_segments_rotate_by_size(tmp_path: Path):
         for i in range(10):
             await w.append("site", f"d{i}", header(i), b"z" * 900)
         await w.close()
+
     asyncio.run(go())
     segs = list_segments(tmp_path, "site")
     assert len(segs) >= 3 and all(s.suffix == ".seg" for s in segs)

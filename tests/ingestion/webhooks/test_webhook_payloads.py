@@ -6,10 +6,15 @@ import json
 
 import pytest
 
-from ingestion.config import WebhookSource
-from ingestion.webhooks.client import encode_multipart, sample_submissions
-from ingestion.webhooks.payloads import (
-    ParseError, UnreadableBody, content_type_accepted, decode_body, delivery_id, parse_submission,
+from leadsync.ingestion.source_types import WebhookSource
+from leadsync.ingestion.webhooks.client import encode_multipart, sample_submissions
+from leadsync.ingestion.webhooks.payloads import (
+    ParseError,
+    UnreadableBody,
+    content_type_accepted,
+    decode_body,
+    delivery_id,
+    parse_submission,
 )
 
 
@@ -31,7 +36,10 @@ def test_typeform_answers_by_type_ref_and_hidden_fields():
     assert lead["company_name"] == "Analytical Engines Ltd"
     assert lead["employee_count"] == "51-200"  # choice label, ref company_size
     assert (lead["utm_source"], lead["utm_medium"], lead["utm_campaign"]) == (
-        "linkedin", "paid_social", "q4-data-teams")
+        "linkedin",
+        "paid_social",
+        "q4-data-teams",
+    )
     assert lead["form_id"] == "lT4Z3j" and lead["submitted_at"] == "2026-11-20T09:16:02Z"
     assert lead["custom_fields"]["newsletter"] is True
     assert "what_brings_you" in lead["custom_fields"]
@@ -64,7 +72,10 @@ def test_tally_fields_by_type_label_and_options():
 def test_webflow_data_labels():
     lead = parse_example("webflow")
     assert (lead["first_name"], lead["last_name"], lead["email"]) == (
-        "Alan", "Turing", "alan@bletchley-analytics.example")
+        "Alan",
+        "Turing",
+        "alan@bletchley-analytics.example",
+    )
     assert lead["phone"] == "441908640404" and lead["job_title"] == "Head of Data"
     assert lead["need"] == "Please call me about the enterprise plan"
     assert lead["form_id"] == "65429eadebe8a9f3a30f62d0"
@@ -83,8 +94,10 @@ def test_jotform_multipart_raw_request_compound_fields():
 
 def test_jotform_urlencoded_and_area_phone():
     body = "submissionID=77&formID=1&rawRequest=" + json.dumps(
-        {"q2_phone": {"area": "212", "phone": "5550100"}, "q3_eMail": "a@b.example"})
+        {"q2_phone": {"area": "212", "phone": "5550100"}, "q3_eMail": "a@b.example"}
+    )
     from urllib.parse import quote
+
     body = "submissionID=77&formID=1&rawRequest=" + quote(body.split("rawRequest=")[1])
     (lead,) = parse_submission(src("jotform"), "application/x-www-form-urlencoded", body.encode())
     assert lead["phone"] == "212 5550100" and lead["email"] == "a@b.example"
@@ -107,9 +120,12 @@ def test_delivery_ids_per_provider_and_fallback_hash():
         headers = {"webhook-id": "msg_9"} if s.provider == "standard" else {}
         ids[s.provider] = delivery_id(src(s.provider), headers, decoded, s.body)
     assert ids == {
-        "typeform": "01HZX3K9Q2TYPEFORM0000001", "hubspot": "hs-7f1c0b3e-5a51-4d2e-9c1a-000000000001",
-        "tally": "a4cb511e-d513-4fa5-baee-b815d718dfd1", "webflow": "6321ca84df3949bfc6752327",
-        "jotform": "5912345678901234567", "standard": "msg_9",
+        "typeform": "01HZX3K9Q2TYPEFORM0000001",
+        "hubspot": "hs-7f1c0b3e-5a51-4d2e-9c1a-000000000001",
+        "tally": "a4cb511e-d513-4fa5-baee-b815d718dfd1",
+        "webflow": "6321ca84df3949bfc6752327",
+        "jotform": "5912345678901234567",
+        "standard": "msg_9",
     }
     body = b'{"no": "id"}'
     assert delivery_id(src("generic"), {}, json.loads(body), body).startswith("sha256:")

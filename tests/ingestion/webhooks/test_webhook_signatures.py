@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from ingestion.config import GenericSignature, WebhookSource
-from ingestion.webhooks import signatures as sig
-from ingestion.webhooks.signatures import SignatureError, SignedRequest
+from leadsync.ingestion.source_types import GenericSignature, WebhookSource
+from leadsync.ingestion.webhooks import signatures as sig
+from leadsync.ingestion.webhooks.signatures import SignatureError, SignedRequest
 
 BODY = b'{"event_id":"e1","hello":"world"}'
 URL = "https://leads.example.com/webhooks/site?x=1"
@@ -51,8 +51,10 @@ def test_hubspot_v3_signs_method_uri_body_timestamp_and_enforces_window():
         sig.verify_hubspot(req(headers, url=URL + "&y=2"), [b"app"], 300)
     encoded = "https://leads.example.com/webhooks/site?next=%2Fthanks%3Fa%3D1"
     decoded = "https://leads.example.com/webhooks/site?next=/thanks?a%3D1"  # only the listed escapes
-    signed = {"X-HubSpot-Signature-v3": b64_hmac(b"app", b"POST" + decoded.encode() + BODY + ts.encode()),
-              "X-HubSpot-Request-Timestamp": ts}
+    signed = {
+        "X-HubSpot-Signature-v3": b64_hmac(b"app", b"POST" + decoded.encode() + BODY + ts.encode()),
+        "X-HubSpot-Request-Timestamp": ts,
+    }
     sig.verify_hubspot(req(signed, url=encoded), [b"app"], 300)
     old = str(int((time.time() - 301) * 1000))
     stale = sig.sign_hubspot(b"app", "POST", URL, BODY, old)
@@ -66,8 +68,9 @@ def test_webflow_hex_of_timestamp_colon_body():
     digest = hmac.new(b"wf", f"{ts}:".encode() + BODY, hashlib.sha256).hexdigest()
     sig.verify_webflow(req({"x-webflow-signature": digest, "x-webflow-timestamp": ts}), [b"wf"], 300)
     with pytest.raises(SignatureError) as info:
-        sig.verify_webflow(req(sig.sign_webflow(b"wf", BODY, str(int(time.time() * 1000) - 600_000))),
-                           [b"wf"], 300)
+        sig.verify_webflow(
+            req(sig.sign_webflow(b"wf", BODY, str(int(time.time() * 1000) - 600_000))), [b"wf"], 300
+        )
     assert info.value.stale
 
 
@@ -83,24 +86,31 @@ def test_standard_webhooks_whsec_multiple_signatures_and_tolerance():
     secret = ("whsec_" + base64.b64encode(key).decode()).encode()
     ts = str(int(time.time()))
     good = b64_hmac(key, f"msg_1.{ts}.".encode() + BODY)
-    headers = {"webhook-id": "msg_1", "webhook-timestamp": ts,
-               "webhook-signature": f"v1,{b64_hmac(b'other', BODY)} v1,{good}"}
+    headers = {
+        "webhook-id": "msg_1",
+        "webhook-timestamp": ts,
+        "webhook-signature": f"v1,{b64_hmac(b'other', BODY)} v1,{good}",
+    }
     sig.verify_standard(req(headers), [secret], 300)
     with pytest.raises(SignatureError):  # id is part of the signed content
         sig.verify_standard(req({**headers, "webhook-id": "msg_2"}), [secret], 300)
     with pytest.raises(SignatureError, match="no v1"):
         sig.verify_standard(req({**headers, "webhook-signature": f"v2,{good}"}), [secret], 300)
     with pytest.raises(SignatureError) as info:
-        sig.verify_standard(req(sig.sign_standard(secret, "msg_1", BODY, str(int(time.time()) - 400))),
-                            [secret], 300)
+        sig.verify_standard(
+            req(sig.sign_standard(secret, "msg_1", BODY, str(int(time.time()) - 400))), [secret], 300
+        )
     assert info.value.stale
 
 
-@pytest.mark.parametrize("spec", [
-    GenericSignature(header="X-Sig", algorithm="sha1", encoding="hex", prefix="sha1="),
-    GenericSignature(header="X-Hub", algorithm="sha512", encoding="base64"),
-    GenericSignature(scheme="bearer"),
-])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        GenericSignature(header="X-Sig", algorithm="sha1", encoding="hex", prefix="sha1="),
+        GenericSignature(header="X-Hub", algorithm="sha512", encoding="base64"),
+        GenericSignature(scheme="bearer"),
+    ],
+)
 def test_generic_schemes(spec: GenericSignature):
     src = WebhookSource(name="g", type="webhook", provider="generic", signature=spec)
     verify = sig.verifier_for(src)

@@ -21,7 +21,8 @@ import httpx
 import pytest
 import yaml
 
-from ingestion.config import LeadsyncConfig, WebhookSource, load_config
+from leadsync.ingestion.config import LeadsyncConfig, load_config
+from leadsync.ingestion.source_types import WebhookSource
 
 REPO = Path(__file__).resolve().parents[3]
 PROVIDERS = ("typeform", "hubspot", "tally", "webflow", "jotform", "standard")
@@ -40,11 +41,24 @@ def write_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **webhooks: An
         monkeypatch.setenv(env, secret_for(p))
         sources.append({"name": f"{p}_forms", "type": "webhook", "provider": p, "secret_env": env})
     monkeypatch.setenv("LS_TEST_GENERIC_SECRET", "generic-secret")
-    sources.append({"name": "generic_forms", "type": "webhook", "provider": "generic",
-                    "secret_env": "LS_TEST_GENERIC_SECRET", "id_field": "submission.id",
-                    "field_map": {"email": "submission.who.mail", "company_name": "submission.org"}})
-    sources.append({"name": "unset_secret", "type": "webhook", "provider": "tally",
-                    "secret_env": "LS_TEST_NOT_SET_ANYWHERE"})
+    sources.append(
+        {
+            "name": "generic_forms",
+            "type": "webhook",
+            "provider": "generic",
+            "secret_env": "LS_TEST_GENERIC_SECRET",
+            "id_field": "submission.id",
+            "field_map": {"email": "submission.who.mail", "company_name": "submission.org"},
+        }
+    )
+    sources.append(
+        {
+            "name": "unset_secret",
+            "type": "webhook",
+            "provider": "tally",
+            "secret_env": "LS_TEST_NOT_SET_ANYWHERE",
+        }
+    )
     monkeypatch.delenv("LS_TEST_NOT_SET_ANYWHERE", raising=False)
     raw = {
         "warehouse": {"path": "warehouse/leads.duckdb", "bi_copy": "warehouse/leads_bi.duckdb"},
@@ -79,9 +93,21 @@ class Receiver:
     def start(self, segment_max_age: float = 30.0) -> None:
         fd = self.sock.fileno()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "ingestion.webhooks.receiver", "--config", str(self.config_path),
-             "--fd", str(fd), "--segment-max-age", str(segment_max_age)],
-            cwd=REPO, pass_fds=(fd,), stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "leadsync.ingestion.webhooks.receiver",
+                "--config",
+                str(self.config_path),
+                "--fd",
+                str(fd),
+                "--segment-max-age",
+                str(segment_max_age),
+            ],
+            cwd=REPO,
+            pass_fds=(fd,),
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONPATH": str(REPO)},
         )
         deadline = time.monotonic() + 30
@@ -109,5 +135,3 @@ class Receiver:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(10)
-
-

@@ -7,13 +7,14 @@ because only the identity models (and the nickname seed) are selected.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import duckdb
 
-from ingestion.config import LeadsyncConfig, parse_config
-from orchestration.dbt_project import run_dbt
+from leadsync.ingestion.config import LeadsyncConfig, parse_config
+from leadsync.orchestration.dbt_project import run_dbt
 
 IDENTITY_SELECTION = ["nicknames", "path:models/intermediate/identity"]
 
@@ -42,22 +43,43 @@ TOUCH_COLUMNS: dict[str, str] = {
 }
 
 
-def touch(touch_id: str, *, first: str | None = None, last: str | None = None,
-          email: str | None = None, phone: str | None = None, company: str | None = None,
-          domain: str | None = None, role: bool = False, free: bool = False,
-          received_at: str = "2026-01-01 00:00:00+00") -> dict[str, Any]:
+def touch(
+    touch_id: str,
+    *,
+    first: str | None = None,
+    last: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    company: str | None = None,
+    domain: str | None = None,
+    role: bool = False,
+    free: bool = False,
+    received_at: str = "2026-01-01 00:00:00+00",
+) -> dict[str, Any]:
     """One normalised touch with the derived columns filled the way normalisation would."""
     email_domain = email.split("@", 1)[1] if email else None
     return {
-        "touch_id": touch_id, "source_name": "test", "source_type": "csv",
-        "source_record_id": touch_id, "received_at": received_at, "submitted_at": None,
-        "email": email, "email_is_valid": email is not None, "email_domain": email_domain,
-        "is_role_email": role, "is_free_email": free, "phone_e164": phone,
-        "first_name": first, "last_name": last,
+        "touch_id": touch_id,
+        "source_name": "test",
+        "source_type": "csv",
+        "source_record_id": touch_id,
+        "received_at": received_at,
+        "submitted_at": None,
+        "email": email,
+        "email_is_valid": email is not None,
+        "email_domain": email_domain,
+        "is_role_email": role,
+        "is_free_email": free,
+        "phone_e164": phone,
+        "first_name": first,
+        "last_name": last,
         "full_name": " ".join(p for p in (first, last) if p) or None,
-        "company_name": company, "company_name_key": company.lower() if company else None,
+        "company_name": company,
+        "company_name_key": company.lower() if company else None,
         "company_domain": domain or (email_domain if email and not free else None),
-        "job_title": None, "country_code": "US", "is_test": False,
+        "job_title": None,
+        "country_code": "US",
+        "is_test": False,
     }
 
 
@@ -80,8 +102,7 @@ def write_touches(db_path: Path, rows: Iterable[dict[str, Any]], *, replace: boo
 
 
 def identity_config(db_path: Path, **identity: Any) -> LeadsyncConfig:
-    return parse_config({"warehouse": {"path": str(db_path)}, "identity": identity},
-                        base_dir=db_path.parent)
+    return parse_config({"warehouse": {"path": str(db_path)}, "identity": identity}, base_dir=db_path.parent)
 
 
 def build_identity(config: LeadsyncConfig, target_path: Path, *extra: str) -> None:

@@ -45,10 +45,18 @@ CASES = [
     touch("em1", first="Dana", last="Scully", email="dana@fbi.gov", company="FBI"),
     touch("em2", first="D", last="Scully", email="dana@fbi.gov"),
     # a chain of near-identical names at one company: more identities than max_cluster_size
-    *[touch(f"ch{i}", first=f, last=l, company="Vandelay")
-      for i, (f, l) in enumerate([("Marianna", "Kowalski"), ("Marianna", "Kowalsky"),
-                                  ("Marianne", "Kowalsky"), ("Marianne", "Kowalska"),
-                                  ("Mariana", "Kowalska")])],
+    *[
+        touch(f"ch{i}", first=f, last=last, company="Vandelay")
+        for i, (f, last) in enumerate(
+            [
+                ("Marianna", "Kowalski"),
+                ("Marianna", "Kowalsky"),
+                ("Marianne", "Kowalsky"),
+                ("Marianne", "Kowalska"),
+                ("Mariana", "Kowalska"),
+            ]
+        )
+    ],
 ]
 
 
@@ -64,7 +72,9 @@ def warehouse(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def leads(warehouse) -> dict[str, tuple[str, str, int]]:
     """touch_id -> (lead_id, match_rule, cluster_size)."""
-    rows = query(warehouse, "select touch_id, lead_id, match_rule, cluster_size from intermediate.int_lead_identity")
+    rows = query(
+        warehouse, "select touch_id, lead_id, match_rule, cluster_size from intermediate.int_lead_identity"
+    )
     return {t: (lead, rule, size) for t, lead, rule, size in rows}
 
 
@@ -120,8 +130,11 @@ def test_same_email_merges_whatever_the_name(leads):
 def test_guard_splits_chain_longer_than_max_cluster_size_and_reports_it(leads, warehouse):
     chain = [f"ch{i}" for i in range(5)]
     assert len({leads[t][0] for t in chain}) == 5  # fuzzy links dropped: nobody chained
-    report = query(warehouse, "select cluster_size, touches_assigned, leads_after_split, max_cluster_size "
-                              "from intermediate.int_identity_oversized_clusters")
+    report = query(
+        warehouse,
+        "select cluster_size, touches_assigned, leads_after_split, max_cluster_size "
+        "from intermediate.int_identity_oversized_clusters",
+    )
     assert report == [(5, 5, 5, 4)]
 
 

@@ -10,26 +10,51 @@ Three incremental dbt builds over one warehouse (module scope):
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from .identity_harness import build_identity, identity_config, query, touch, write_touches
 
 RUN_1 = [
-    touch("o1", first="Walter", last="Skinner", email="w.skinner@fbi.gov", company="FBI",
-          received_at="2026-01-01 09:00:00+00"),
-    touch("d1", first="Dana", last="Scully", email="dana@fbi.gov", company="FBI",
-          received_at="2026-01-02 09:00:00+00"),
+    touch(
+        "o1",
+        first="Walter",
+        last="Skinner",
+        email="w.skinner@fbi.gov",
+        company="FBI",
+        received_at="2026-01-01 09:00:00+00",
+    ),
+    touch(
+        "d1",
+        first="Dana",
+        last="Scully",
+        email="dana@fbi.gov",
+        company="FBI",
+        received_at="2026-01-02 09:00:00+00",
+    ),
 ]
 RUN_2 = [
-    touch("d2", first="Dana", last="Scully", email="DANA@fbi.gov".lower(), received_at="2026-02-01 09:00:00+00"),
-    touch("n1", first="Walt", last="Skinner", email="walt1960@gmail.com", free=True,
-          phone="+12025550142", received_at="2026-02-02 09:00:00+00"),
+    touch(
+        "d2", first="Dana", last="Scully", email="DANA@fbi.gov".lower(), received_at="2026-02-01 09:00:00+00"
+    ),
+    touch(
+        "n1",
+        first="Walt",
+        last="Skinner",
+        email="walt1960@gmail.com",
+        free=True,
+        phone="+12025550142",
+        received_at="2026-02-02 09:00:00+00",
+    ),
 ]
 RUN_3 = [
-    touch("x1", first="Walter", last="Skinner", email="w.skinner@fbi.gov", phone="+12025550142",
-          received_at="2026-03-01 09:00:00+00"),
+    touch(
+        "x1",
+        first="Walter",
+        last="Skinner",
+        email="w.skinner@fbi.gov",
+        phone="+12025550142",
+        received_at="2026-03-01 09:00:00+00",
+    ),
 ]
 
 LEADS_SQL = "select touch_id, lead_id from intermediate.int_lead_identity"
@@ -45,12 +70,15 @@ def runs(tmp_path_factory) -> dict[str, object]:
         write_touches(db, batch)
         build_identity(config, root / "target")
         snapshots[i] = dict(query(db, LEADS_SQL))
-    snapshots["aliases"] = query(db, "select retired_lead_id, lead_id, merged_at is not null from marts.lead_id_aliases")
+    snapshots["aliases"] = query(
+        db, "select retired_lead_id, lead_id, merged_at is not null from marts.lead_id_aliases"
+    )
     # a full refresh rebuilds the derived keys but must not forget who is who
     build_identity(config, root / "target", "--full-refresh")
     snapshots["after_full_refresh"] = dict(query(db, LEADS_SQL))
     snapshots["aliases_after_full_refresh"] = query(
-        db, "select retired_lead_id, lead_id, merged_at is not null from marts.lead_id_aliases")
+        db, "select retired_lead_id, lead_id, merged_at is not null from marts.lead_id_aliases"
+    )
     snapshots["db"] = db
     return snapshots
 
@@ -75,8 +103,11 @@ def test_older_lead_survives_a_merge_and_the_alias_is_recorded(runs):
 
 
 def test_the_retired_touch_remembers_its_first_lead(runs):
-    rows = query(runs["db"], "select original_lead_id, lead_id, retired_at is not null "
-                             "from intermediate.int_identity_assignments where touch_id = 'n1'")
+    rows = query(
+        runs["db"],
+        "select original_lead_id, lead_id, retired_at is not null "
+        "from intermediate.int_identity_assignments where touch_id = 'n1'",
+    )
     assert rows == [(runs[2]["n1"], runs[1]["o1"], True)]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from benchmarks.leadgen import generate
-from ingestion.lead import raw_lead_schema
+from leadsync.ingestion.lead import raw_lead_schema
 
 
 def test_same_seed_same_records_other_seed_other_records():
@@ -29,8 +29,10 @@ def test_noise_is_present():
     emails = [r["email"] for r in rows]
     assert sum(e is None for e in emails) > 20
     assert any(e and e != e.strip() for e in emails)
-    assert any(e and e.split("@")[0].strip(" <").lower() in {"info", "sales", "contact", "hello", "marketing"}
-               for e in emails)
+    assert any(
+        e and e.split("@")[0].strip(" <").lower() in {"info", "sales", "contact", "hello", "marketing"}
+        for e in emails
+    )
     assert sum(r.get("full_name") is not None for r in rows) > 100
     assert any(r["phone"] and "(" in r["phone"] for r in rows)
     assert any(r["company_name"] and r["company_name"].isupper() for r in rows)

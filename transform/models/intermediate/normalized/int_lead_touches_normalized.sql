@@ -10,13 +10,8 @@
     from loads newer than the newest one already here are read; a re-sent record replaces its
     older version (delete+insert on touch_id). After changing seeds or identity vars, run with
     --full-refresh so history is re-normalised. -#}
-{%- set lead_models = [
-    'stg_csv__leads',
-    'stg_webhook__leads',
-    'stg_meta_lead_ads__leads',
-    'stg_linkedin_lead_gen__leads',
-    'stg_google_ads_lead_forms__leads',
-] -%}
+{#- The staging models of every lead-bearing source type, from ingestion/source_types.py. -#}
+{%- set lead_models = var('leadsync_lead_models') -%}
 {%- set default_region = var('leadsync_identity')['default_phone_region'] | upper -%}
 {%- set extra_disposable = var('leadsync_qualification')['disposable_domains'] or [] -%}
 
