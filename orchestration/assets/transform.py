@@ -33,8 +33,9 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from leadsync.ingestion.config import LeadsyncConfig
 from leadsync.ingestion.raw_tables import RAW_DATASET
-from leadsync.orchestration.dbt_project import dbt_project, dbt_vars_arg, prepare_manifest
+from leadsync.orchestration.dbt_project import dbt_project, prepare_manifest
 from leadsync.orchestration.resources import WAREHOUSE_POOL
+from leadsync.orchestration.use_cases.transform import build_args, failure_message
 
 TRANSFORM_OP = "transform"
 MARTS_GROUP = "marts"
@@ -177,7 +178,7 @@ def build_transform_assets(
     def _transform(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
         run_target = target_path / f"run-{context.run.run_id}"
         invocation = dbt.cli(
-            ["build", *dbt_vars_arg(config)],
+            build_args(config),  # the same invocation as `leadsync transform`; dagster adds --select
             context=context,
             raise_on_error=False,
             target_path=run_target,
@@ -204,22 +205,9 @@ def build_transform_assets(
             # A failed model or test is not transient: retrying would fail the same way. The
             # run's target folder stays for inspection (compiled SQL, run_results.json).
             raise Failure(
-                f"dbt build failed: {_failure_summary(invocation)} (details in {run_target})",
+                f"{failure_message(invocation)} Compiled SQL and run_results.json are in {run_target}.",
                 allow_retries=False,
             )
         shutil.rmtree(run_target, ignore_errors=True)  # one folder per run would pile up
 
     return _transform
-
-
-def _failure_summary(invocation: Any) -> str:
-    try:
-        results = invocation.get_artifact("run_results.json").get("results", [])
-    except Exception:  # noqa: BLE001 - the summary is a courtesy; the dbt log has the detail
-        return "see the dbt log in the run's logs"
-    bad = [
-        f"{r.get('unique_id')} ({r.get('status')}): {(r.get('message') or '').strip()[:200]}"
-        for r in results
-        if r.get("status") in ("error", "fail")
-    ]
-    return "; ".join(bad[:5]) or "see the dbt log in the run's logs"

@@ -12,6 +12,8 @@ from orch_helpers import make_config, people, write_csv, write_tiny_project
 from leadsync.orchestration.assets.publish import BI_COPY_KEY, REPORT_KEY
 from leadsync.orchestration.definitions import build_definitions
 from leadsync.orchestration.jobs import FULL_SYNC_JOB, sync_job_name
+from leadsync.orchestration.use_cases.errors import UserError, quiet
+from leadsync.orchestration.use_cases.transform import transform
 
 TOUCHES = AssetKey(["marts", "fct_lead_touches"])
 COUNTS = AssetKey(["marts", "lead_counts"])
@@ -120,6 +122,16 @@ def test_failing_dbt_test_fails_its_check_and_stops_the_blocked_marts(tmp_path):
     failure = next(e for e in result.all_events if e.event_type == DagsterEventType.STEP_FAILURE)
     assert failure.step_key == "transform"
     assert "accepted_values" in failure.event_specific_data.error.message  # names the failed test
+
+    # The CLI's transform runs the same dbt invocation and reads the failure the same way.
+    with pytest.raises(UserError) as cli_failure:
+        transform(config, project_dir=project, publish_copy=False, report=quiet)
+    dagster_text = failure.event_specific_data.error.message
+    summary = str(cli_failure.value).split(" (full log:")[0].removesuffix(".")
+    assert summary.startswith("The transform failed: model.") or summary.startswith(
+        "The transform failed: test."
+    )
+    assert summary in dagster_text
 
 
 @pytest.mark.timeout(900)

@@ -1,9 +1,10 @@
 """`leadsync demo` (what `make demo` runs): the whole pipeline on the bundled sample data.
 
-1. start the three ad-platform sandboxes (local servers speaking the platforms' real APIs),
+1. start a sandbox for every source type that declares one (local servers speaking the platforms' real APIs),
 2. start the real webhook receiver and send it signed sample submissions for every configured
    webhook provider,
-3. load every source, build the dbt project, publish the BI copy, write the report,
+3. `leadsync check` against them, then load every source, build the dbt project, publish the BI copy,
+   write the report,
 4. print a summary and where everything is.
 
 Demo credentials are set only for variables the environment does not already define.
@@ -27,15 +28,13 @@ import httpx
 
 from leadsync.ingestion.config import CONFIG_ENV, ConfigError, LeadsyncConfig, load_config
 from leadsync.ingestion.source_types import SOURCE_TYPES
-from leadsync.orchestration.cli import (
-    CommandError,
-    build_transform,
-    load_sources,
-    print_sync_summary,
-    progress,
-)
+from leadsync.orchestration.use_cases.check import check
+from leadsync.orchestration.use_cases.errors import UserError, progress
+from leadsync.orchestration.use_cases.summary import summary_lines
+from leadsync.orchestration.use_cases.sync import load_sources
+from leadsync.orchestration.use_cases.transform import transform
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DEMO_CONFIG = REPO / "leadsync.yaml"
 
 
@@ -139,7 +138,7 @@ def send_sample_webhooks(config: LeadsyncConfig, config_file: Path) -> int:
             except httpx.TransportError:
                 pass
             if receiver.poll() is not None or time.monotonic() > deadline:
-                raise CommandError(
+                raise UserError(
                     "The webhook receiver did not start; run `leadsync serve-webhooks` to see why."
                 )
             time.sleep(0.2)
@@ -152,7 +151,7 @@ def send_sample_webhooks(config: LeadsyncConfig, config_file: Path) -> int:
                         base_url, src, secret, sample.body, sample.content_type, client=client
                     )
                     if answer.status_code >= 300:
-                        raise CommandError(
+                        raise UserError(
                             f"The receiver refused a {src.provider} sample for {src.name} "
                             f"({answer.status_code}: {answer.text[:200]})."
                         )
@@ -191,21 +190,29 @@ def run_demo(config_path: str | None = None, *, fresh: bool = False) -> int:
     with ExitStack() as stack:
         config = start_sandboxes(config, stack)
         send_sample_webhooks(config, config_file)
+        progress("demo: leadsync check against the sandboxes")
+        results = check(config)
+        for name, result in results:
+            progress(f"  {result.line(name)}")
+        failed = [name for name, r in results if r.status == "failed"]
+        if failed:
+            raise UserError(f"The demo's check failed for {', '.join(failed)} (see the lines above).")
         outcome = load_sources(config, None)
         if outcome.failures:
-            raise CommandError(
+            raise UserError(
                 "The demo could not load "
                 + ", ".join(n for n, _ in outcome.failures)
                 + f" ({outcome.failures[0][1]})."
             )
-    build_transform(config)
+    transform(config)
 
     from leadsync.reporting import build_report
 
     report_path = build_report(config)
     print()
     print("leadsync demo finished.")
-    print_sync_summary(config, outcome)
+    for line in summary_lines(config, outcome):
+        print(line)
     print(f"report:         {report_path}")
     print(
         "next: open the report in a browser, `make dev` for the Dagster UI, or query the BI copy "
@@ -217,6 +224,6 @@ def run_demo(config_path: str | None = None, *, fresh: bool = False) -> int:
 if __name__ == "__main__":
     try:
         sys.exit(run_demo())
-    except (ConfigError, CommandError) as exc:
+    except (ConfigError, UserError) as exc:
         print(f"leadsync: {exc}", file=sys.stderr)
         sys.exit(1)

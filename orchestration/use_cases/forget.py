@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from leadsync.ingestion.config import LeadsyncConfig
+from leadsync.orchestration.use_cases.errors import UserError
 
 # Columns that hold raw, unparsed content in which an address can appear as text.
 RAW_TEXT_COLUMNS = ("raw_content", "body", "body_text")
@@ -111,7 +112,7 @@ def forget_person(
     email = email.strip().lower()
     report = ForgetReport()
     if "@" not in email:
-        raise ValueError(f"{email!r} is not an email address")
+        raise UserError(f"{email!r} is not an email address; give the email of the person to forget.")
 
     if config.sources_of_type("webhook") or config.landing_dir.exists():
         from leadsync.ingestion.webhooks.source import forget_email
