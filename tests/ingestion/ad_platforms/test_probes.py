@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from leadsync.ingestion.ad_platforms import lifecycle
 from leadsync.ingestion.sandboxes import google_ads as g
 from leadsync.ingestion.sandboxes import linkedin as li
 from leadsync.ingestion.sandboxes import meta as m
@@ -18,6 +21,14 @@ GOOGLE_ENVS = {
 LI_ENVS = {"LI_ID": li.CLIENT_ID, "LI_SECRET": li.CLIENT_SECRET, "LI_REFRESH": li.REFRESH_TOKEN}
 
 
+TODAY = date(2026, 12, 2)  # the calendar these expectations are written for (leadsync's and the sandboxes')
+
+
+@pytest.fixture(autouse=True)
+def pinned_calendar(monkeypatch):
+    monkeypatch.setattr(lifecycle, "today_utc", lambda: TODAY)
+
+
 def run_probe(config, name):
     src = config.source(name)
     return SOURCE_TYPES[src.type].load_probe()(config, src)
@@ -26,6 +37,7 @@ def run_probe(config, name):
 @pytest.fixture
 def meta_sb():
     with m.start_meta_sandbox(port=0) as sb:
+        sb.today = TODAY
         yield sb
 
 
@@ -78,6 +90,7 @@ def test_meta_probe_warns_within_60_days_of_sunset(meta_sb, meta_config):
 @pytest.fixture
 def li_sb():
     with li.start_linkedin_sandbox(port=0) as sb:
+        sb.today = TODAY
         yield sb
 
 
@@ -126,6 +139,7 @@ def test_linkedin_probe_retired_version(li_sb, li_config):
 @pytest.fixture
 def g_sb():
     with g.start_google_ads_sandbox(port=0) as sb:
+        sb.today = TODAY
         yield sb
 
 
