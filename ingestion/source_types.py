@@ -86,7 +86,10 @@ class MetaLeadAdsSource(SourceBase):
     form_ids: tuple[str, ...] = ()
     page_id: str | None = None  # list the page's lead forms when form_ids is empty
     access_token_env: str = "META_ACCESS_TOKEN"
-    base_url: str = "https://graph.facebook.com/v21.0"
+    # Without a /vNN.N suffix the newest Graph version in ad_platforms/meta/versions.toml is used;
+    # `graph_version` (or a suffix, as in https://graph.facebook.com/v24.0) pins one.
+    base_url: str = "https://graph.facebook.com"
+    graph_version: str | None = None
     start_date: str | None = None  # backfill from this date (YYYY-MM-DD); default: everything
     page_size: int = Field(100, gt=0, le=1000)
 
@@ -102,7 +105,7 @@ class LinkedInLeadGenSource(SourceBase):
     sponsored_account_ids: tuple[str, ...]  # numeric ids; urn:li:sponsoredAccount:<id>
     base_url: str = "https://api.linkedin.com"
     token_url: str = "https://www.linkedin.com/oauth/v2/accessToken"
-    linkedin_version: str = "202410"
+    linkedin_version: str | None = None  # default: the newest in ad_platforms/linkedin/versions.toml
     access_token_env: str | None = None
     client_id_env: str | None = None
     client_secret_env: str | None = None
@@ -125,7 +128,7 @@ class GoogleAdsLeadFormsSource(SourceBase):
     customer_id: str  # the account the lead forms run in, digits only
     login_customer_id: str | None = None  # manager account, when access goes through one
     base_url: str = "https://googleads.googleapis.com"
-    api_version: str = "v21"
+    api_version: str | None = None  # default: the newest in ad_platforms/google_ads/versions.toml
     token_url: str = "https://oauth2.googleapis.com/token"
     developer_token_env: str = "GOOGLE_ADS_DEVELOPER_TOKEN"
     client_id_env: str = "GOOGLE_ADS_CLIENT_ID"
@@ -208,6 +211,7 @@ SOURCE_TYPES: dict[str, SourceType] = {
             tables=(rt.META_LEADS, _Q),
             carries_leads=True,
             staging_model="stg_meta_lead_ads__leads",
+            probe="leadsync.ingestion.ad_platforms.meta.probe:probe",
             sandbox="meta",
         ),
         SourceType(
@@ -217,6 +221,7 @@ SOURCE_TYPES: dict[str, SourceType] = {
             tables=(rt.LINKEDIN_LEADS, _Q),
             carries_leads=True,
             staging_model="stg_linkedin_lead_gen__leads",
+            probe="leadsync.ingestion.ad_platforms.linkedin.probe:probe",
             sandbox="linkedin",
         ),
         SourceType(
@@ -226,6 +231,7 @@ SOURCE_TYPES: dict[str, SourceType] = {
             tables=(rt.GOOGLE_ADS_LEADS, _Q),
             carries_leads=True,
             staging_model="stg_google_ads_lead_forms__leads",
+            probe="leadsync.ingestion.ad_platforms.google_ads.probe:probe",
             sandbox="google_ads",
         ),
         SourceType(

@@ -42,6 +42,10 @@ class PlatformError(RuntimeError):
     """The platform kept failing (or refused the request); the sync stops and loads nothing."""
 
 
+class QuotaExhaustedError(PlatformError):
+    """The platform's quota for the day is used up: the source stops, its position kept."""
+
+
 class AuthExpiredError(ConfigError):
     """The credentials were refused: the user must renew a token (names source and env var)."""
 
@@ -80,7 +84,7 @@ def current_backoff(explicit: Backoff | None = None) -> Backoff:
 class Verdict:
     """What a platform's answer means for the client."""
 
-    action: Literal["ok", "retry", "reauth", "fail"]
+    action: Literal["ok", "retry", "reauth", "fail", "stop"]  # stop: quota gone until a reset
     reason: str = ""
     wait_seconds: float | None = None
 
@@ -105,7 +109,8 @@ class RetryingSession(requests.Session):
     """A requests session that retries what the platform says is retryable.
 
     ``on_reauth`` (OAuth sources) fetches a fresh access token once when a request is refused;
-    a second refusal stops the run with ``fail_auth`` as the message.
+    a second refusal stops the run with ``fail_auth`` as the message. ``pace`` (Meta's usage
+    headers) says how long to pause after a good answer so the next one stays inside the limits.
     """
 
     def __init__(
@@ -115,8 +120,11 @@ class RetryingSession(requests.Session):
         source_label: str,
         on_reauth: Callable[[], str] | None = None,
         fail_auth: Callable[[str], Exception] | None = None,
+        pace: Callable[[requests.Response], float | None] | None = None,
     ) -> None:
         super().__init__()
+        self.pace = pace
+        self.paused = 0  # pauses taken to stay inside usage limits (tests read it)
         self.classify = classify
         self.backoff = backoff
         self.source_label = source_label
@@ -138,6 +146,10 @@ class RetryingSession(requests.Session):
             except (requests.ConnectionError, requests.Timeout) as exc:
                 verdict = Verdict("retry", f"network error: {exc.__class__.__name__}")
             if verdict.action == "ok":
+                pause = self.pace(response) if self.pace else None
+                if pause:
+                    self.paused += 1
+                    self.backoff.sleep(min(pause, self.backoff.max_seconds))
                 request.hooks = hooks
                 return dispatch_hook("response", hooks, response, **kwargs)
             if verdict.action == "reauth":
@@ -148,6 +160,8 @@ class RetryingSession(requests.Session):
                 continue
             if verdict.action == "fail":
                 raise PlatformError(f"{self.source_label}: {verdict.reason}")
+            if verdict.action == "stop":
+                raise QuotaExhaustedError(f"{self.source_label}: {verdict.reason}.")
             if attempt >= self.backoff.max_attempts:
                 raise PlatformError(
                     f"{self.source_label}: gave up after {attempt} attempts ({verdict.reason}). "

@@ -11,11 +11,49 @@ from __future__ import annotations
 import json
 import secrets
 import threading
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+# The platforms' published version schedules. They are data files kept beside each leadsync
+# platform folder (cited there); the sandboxes read the files, never leadsync's code, so a sandbox
+# serves exactly the versions the platform serves on a given day.
+_SCHEDULES = Path(__file__).resolve().parents[1] / "ad_platforms"
+
+
+@dataclass(frozen=True)
+class PublishedVersions:
+    """A platform's version schedule as a sandbox needs it: which versions answer on a day."""
+
+    names: tuple[str, ...]  # oldest first
+    released: dict[str, date | None]
+    sunset: dict[str, date | None]
+
+    @classmethod
+    def of(cls, platform_dir: str) -> PublishedVersions:
+        data = tomllib.loads((_SCHEDULES / platform_dir / "versions.toml").read_text(encoding="utf-8"))
+        rows = data["versions"]
+        return cls(
+            tuple(r["name"] for r in rows),
+            {r["name"]: r.get("released") for r in rows},
+            {r["name"]: r.get("sunset") for r in rows},
+        )
+
+    def active(self, today: date) -> tuple[str, ...]:
+        return tuple(
+            n
+            for n in self.names
+            if (self.released[n] is None or self.released[n] <= today)
+            and (self.sunset[n] is None or today < self.sunset[n])
+        )
+
+    def is_active(self, name: str, today: date) -> bool:
+        return name in self.active(today)
 
 
 @dataclass(frozen=True)
@@ -102,6 +140,7 @@ class Sandbox:
     def __init__(self) -> None:
         self.request_log: list[LoggedRequest] = []
         self.faults = FaultPlan()
+        self.today: date | None = None  # tests pin the sandbox's calendar; None: the real date
         self.lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -149,6 +188,9 @@ class Sandbox:
         self.faults.add(Fault(kind, times=times, skip=after, options=options))
 
     fault_kinds: frozenset[str] = frozenset()
+
+    def current_date(self) -> date:
+        return self.today or datetime.now(UTC).date()
 
     def requests_to(self, path_part: str) -> list[LoggedRequest]:
         return [r for r in self.request_log if path_part in r.path]

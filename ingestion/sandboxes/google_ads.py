@@ -20,10 +20,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from leadsync.ingestion.sandboxes.base import LoggedRequest, OAuthSandbox, Response
+from leadsync.ingestion.sandboxes.base import LoggedRequest, OAuthSandbox, PublishedVersions, Response
 from leadsync.ingestion.sandboxes.people import people, seeded_time
 
-API_VERSION = "v21"
+VERSIONS = PublishedVersions.of("google_ads")
 CUSTOMER_ID = "1234567890"
 LOGIN_CUSTOMER_ID = "9876543210"
 DEVELOPER_TOKEN = "sandbox-developer-token"
@@ -35,7 +35,7 @@ CAMPAIGNS = {"21000000001": "Search - Lead Routing Software", "21000000002": "Pe
 AD_GROUPS = {"15500000001": "Lead routing - exact", "15500000002": "Lead management - broad"}
 SEED_LEADS = 10
 BATCH_SIZE = 4  # real streams batch 10,000 rows; small here so tests see several batches
-_FAILURE = f"type.googleapis.com/google.ads.googleads.{API_VERSION}.errors.GoogleAdsFailure"
+_FAILURE = "type.googleapis.com/google.ads.googleads.{version}.errors.GoogleAdsFailure"
 _BOUND = re.compile(r"lead_form_submission_data\.submission_date_time\s*(>=|<=|>|<)\s*'([^']+)'")
 _FROM = re.compile(r"\bFROM\s+(\w+)", re.IGNORECASE)
 
@@ -47,6 +47,7 @@ class GoogleAdsSandbox(OAuthSandbox):
     def __init__(self, seed: int = 13, leads: int = SEED_LEADS) -> None:
         super().__init__(CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN)
         self.customer_id = CUSTOMER_ID
+        self.login_customer_id = LOGIN_CUSTOMER_ID  # the manager account the customer is reached through
         self.tz = ZoneInfo(TIME_ZONE)
         self._seed = seed
         self._count = 0
@@ -83,7 +84,8 @@ class GoogleAdsSandbox(OAuthSandbox):
                     "adGroup": f"customers/{self.customer_id}/adGroups/{ad_group}",
                     "adGroupAd": f"customers/{self.customer_id}/adGroupAds/{ad_group}~66000000{self._count % 2}",
                     "gclid": f"EAIaIQobChMI{self._seed}x{self._count:05d}",
-                    "submissionDateTime": when.strftime("%Y-%m-%d %H:%M:%S"),
+                    # documented format, with the account's offset: "2019-01-01 12:32:45-08:00"
+                    "submissionDateTime": when.isoformat(sep=" "),
                     "leadFormSubmissionFields": [
                         {"fieldType": "FULL_NAME", "fieldValue": person.full_name},
                         {"fieldType": "WORK_EMAIL", "fieldValue": person.email},
@@ -104,9 +106,14 @@ class GoogleAdsSandbox(OAuthSandbox):
     def handle(self, request: LoggedRequest) -> Response:
         if request.path == "/token" and request.method == "POST":
             return self._token(request)
-        match = re.fullmatch(rf"/{API_VERSION}/customers/(\d+)/googleAds:searchStream", request.path)
+        match = re.fullmatch(r"/(v\d+)/customers/(\d+)/googleAds:searchStream", request.path)
         if not match or request.method != "POST":
             return _status(404, "NOT_FOUND", f"Method not found: {request.path}")
+        version = match.group(1)
+        if not VERSIONS.is_active(version, self.current_date()):
+            # a sunset (or unknown) version: its methods no longer resolve (gRPC UNIMPLEMENTED,
+            # HTTP 501; googleads/google-ads-python#897)
+            return _status(501, "UNIMPLEMENTED", "GRPC target method can't be resolved.")
         if not self.has_valid_token(request):
             return _status(
                 401,
@@ -121,12 +128,24 @@ class GoogleAdsSandbox(OAuthSandbox):
                 "The developer token is not valid.",
                 {"authenticationError": "DEVELOPER_TOKEN_INVALID"},
             )
-        if match.group(1) != self.customer_id:
+        if match.group(2) != self.customer_id:
             return _status(
                 403,
                 "PERMISSION_DENIED",
                 "The caller does not have permission",
                 {"authorizationError": "USER_PERMISSION_DENIED"},
+            )
+        if request.headers.get("login-customer-id") != self.login_customer_id:
+            # the account is reached through a manager: without its id in login-customer-id the API
+            # refuses (https://developers.google.com/google-ads/api/docs/concepts/call-structure#cid)
+            return _status(
+                403,
+                "PERMISSION_DENIED",
+                "The caller does not have permission",
+                {"authorizationError": "USER_PERMISSION_DENIED"},
+                message_detail="User doesn't have permission to access customer. Note: If you're accessing a client "
+                "customer, the manager's customer id must be set in the 'login-customer-id' header. See "
+                "https://developers.google.com/google-ads/api/docs/concepts/call-structure#cid",
             )
         fault = self.faults.next_fault()
         if fault is not None:
@@ -233,11 +252,14 @@ class GoogleAdsSandbox(OAuthSandbox):
         batches = [
             {"results": results[i : i + BATCH_SIZE], "fieldMask": mask, "requestId": request_id}
             for i in range(0, len(results), BATCH_SIZE)
-        ]
-        return Response(200, batches or [{"fieldMask": mask, "requestId": request_id}])
+        ] or [{"fieldMask": mask, "requestId": request_id}]
+        # the stream's last batch reports the query's cost (SearchGoogleAdsStreamResponse)
+        batches[-1]["queryResourceConsumption"] = str(len(results) + 1)
+        return Response(200, batches)
 
 
 def _compare(value: str, op: str, bound: str) -> bool:
+    value = value[:19]  # the bound is account-local wall time without an offset
     return {">=": value >= bound, ">": value > bound, "<=": value <= bound, "<": value < bound}[op]
 
 
@@ -247,14 +269,21 @@ def _status(
     message: str,
     error_code: dict[str, str] | None = None,
     details: dict[str, Any] | None = None,
+    *,
+    message_detail: str | None = None,
+    version: str = "v26",
 ) -> Response:
     body: dict[str, Any] = {"error": {"code": code, "message": message, "status": status}}
     if error_code:
-        err: dict[str, Any] = {"errorCode": error_code, "message": message}
+        err: dict[str, Any] = {"errorCode": error_code, "message": message_detail or message}
         if details:
             err["details"] = details
         body["error"]["details"] = [
-            {"@type": _FAILURE, "errors": [err], "requestId": secrets.token_urlsafe(12)}
+            {
+                "@type": _FAILURE.format(version=version),
+                "errors": [err],
+                "requestId": secrets.token_urlsafe(12),
+            }
         ]
     return Response(code, body)
 

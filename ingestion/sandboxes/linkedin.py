@@ -9,8 +9,12 @@ Endpoints:
 
 Requests must send ``LinkedIn-Version: YYYYMM`` and ``X-Restli-Protocol-Version: 2.0.0``; the
 sandbox checks the Rest.li encoding on the raw query (parentheses literal, URNs inside
-percent-encoded). Errors: 401 ``EXPIRED_ACCESS_TOKEN`` (serviceErrorCode 65601), 429 with
-``Retry-After``, 500/503 transient. Answers are keyed by ``questionId``; ``testLead`` flags test
+percent-encoded). A version that is not active in ad_platforms/linkedin/versions.toml gets
+LinkedIn's 426 ``{"status":426,"code":"NONEXISTENT_VERSION","message":"Requested version 20241001
+is not active"}``. ``limitedToTestLeads`` filters test leads; a ``fields`` projection with
+``form:(...)`` puts the form definition into each response, as LinkedIn's Lead Sync collection
+shows. Errors: 401 ``EXPIRED_ACCESS_TOKEN`` (serviceErrorCode 65601), 429 for a used-up daily
+quota (no ``Retry-After``: LinkedIn documents none), 500/503 transient. Answers are keyed by ``questionId``; ``testLead`` flags test
 submissions.
 """
 
@@ -21,9 +25,10 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from leadsync.ingestion.sandboxes.base import LoggedRequest, OAuthSandbox, Response
+from leadsync.ingestion.sandboxes.base import LoggedRequest, OAuthSandbox, PublishedVersions, Response
 from leadsync.ingestion.sandboxes.people import people, seeded_time
 
+VERSIONS = PublishedVersions.of("linkedin")
 ACCOUNT_ID = "510000001"
 CLIENT_ID = "sandbox-linkedin-client"
 CLIENT_SECRET = "sandbox-linkedin-secret"
@@ -184,6 +189,9 @@ class LinkedInSandbox(OAuthSandbox):
                 "A version must be present. Please specify a version by adding the LinkedIn-Version header.",
                 "VERSION_MISSING",
             )
+        if not VERSIONS.is_active(version, self.current_date()):
+            # LinkedIn spells the version as a date in this message: 202410 -> 20241001
+            return _error(426, f"Requested version {version[:6]}01 is not active", "NONEXISTENT_VERSION")
         if request.headers.get("x-restli-protocol-version") != "2.0.0":
             return _error(
                 400,
@@ -200,26 +208,27 @@ class LinkedInSandbox(OAuthSandbox):
                         "message": "Resource level throttle APPLICATION DAY "
                         "limit for calls to this resource is reached.",
                     },
-                    {"Retry-After": str(fault.options.get("retry_after", 1))},
                 )
             if fault.kind == "transient":
                 return _error(503, "Service Unavailable", "SERVICE_UNAVAILABLE")
             return _error(401, "The token used in the request has expired", "EXPIRED_ACCESS_TOKEN", 65601)
         if request.path == f"/rest/leadForms/{FORM_ID}":
-            return Response(
-                200,
-                {
-                    "id": FORM_ID,
-                    "name": "Sandbox - Request a demo",
-                    "state": "PUBLISHED",
-                    "owner": {"sponsoredAccount": f"urn:li:sponsoredAccount:{self.account_id}"},
-                    "versionId": self.form_version,
-                    "content": {"questions": list(self.questions)},
-                },
-            )
+            return Response(200, self._form())
         if request.path == "/rest/leadFormResponses":
             return self._responses(request)
         return _error(404, f"No resource at {request.path}", "NOT_FOUND")
+
+    def _form(self) -> dict[str, Any]:
+        return {
+            "id": FORM_ID,
+            "name": "Sandbox - Request a demo",
+            "state": "PUBLISHED",
+            "creationLocale": {"country": "US", "language": "en"},
+            "hiddenFields": [],
+            "owner": {"sponsoredAccount": f"urn:li:sponsoredAccount:{self.account_id}"},
+            "versionId": self.form_version,
+            "content": {"questions": list(self.questions)},
+        }
 
     def _token(self, request: LoggedRequest) -> Response:
         refused = self.refused_grant(
@@ -264,10 +273,13 @@ class LinkedInSandbox(OAuthSandbox):
         if q.get("limitedToTestLeads") == "true":
             items = [r for r in items if r["testLead"]]
         start, count = int(q.get("start") or 0), min(int(q.get("count") or 10), 1000)
+        page = items[start : start + count]
+        if "form:(" in (q.get("fields") or ""):
+            page = [{**r, "form": self._form()} for r in page]
         return Response(
             200,
             {
-                "elements": items[start : start + count],
+                "elements": page,
                 "paging": {"start": start, "count": count, "links": [], "total": len(items)},
             },
         )

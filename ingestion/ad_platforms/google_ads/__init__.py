@@ -25,6 +25,7 @@ import dlt
 import pyarrow as pa
 from dlt.sources.helpers.rest_client import RESTClient
 
+from leadsync.ingestion.ad_platforms import lifecycle
 from leadsync.ingestion.ad_platforms.common import (
     Backoff,
     LeadCursor,
@@ -40,6 +41,13 @@ from leadsync.ingestion.ad_platforms.google_ads import helpers, settings
 from leadsync.ingestion.config import LeadsyncConfig
 from leadsync.ingestion.raw_tables import GOOGLE_ADS_LEADS
 from leadsync.ingestion.source_types import GoogleAdsLeadFormsSource
+
+
+def google_ads_version(source: GoogleAdsLeadFormsSource) -> lifecycle.ResolvedVersion:
+    """The API version to call (raises VersionRetiredError past its sunset)."""
+    return lifecycle.resolve_version(
+        lifecycle.version_table(settings.VERSIONS_DIR), source.api_version, source_name=source.name
+    )
 
 
 class GoogleAdsClient:
@@ -64,8 +72,9 @@ class GoogleAdsClient:
         if source.login_customer_id:
             headers["login-customer-id"] = source.login_customer_id
         self.rest = RESTClient(base_url=source.base_url, headers=headers, auth=auth, session=session)
+        self.version = google_ads_version(source)
         self.path = settings.SEARCH_STREAM_PATH.format(
-            version=source.api_version, customer_id=source.customer_id
+            version=self.version.name, customer_id=source.customer_id
         )
 
     def search_stream(self, query: str) -> list[dict[str, Any]]:
@@ -105,6 +114,7 @@ def google_ads_lead_forms_source(
 
     @dlt.resource(name=GOOGLE_ADS_LEADS, write_disposition="append")
     def leads() -> Iterator[pa.Table]:
+        lifecycle.announce(google_ads_version(source))
         client = GoogleAdsClient(config, source, backoff)
         cursor = LeadCursor.open(source, start, end)
         tz = client.time_zone()
@@ -130,4 +140,4 @@ def google_ads_lead_forms_source(
     return lead_source(source, leads)
 
 
-__all__ = ["google_ads_lead_forms_source", "GoogleAdsClient"]
+__all__ = ["google_ads_lead_forms_source", "GoogleAdsClient", "google_ads_version"]

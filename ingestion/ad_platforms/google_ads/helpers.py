@@ -28,8 +28,10 @@ def classify(response: requests.Response) -> Verdict:
     error = json_body(response).get("error") or {}
     status = error.get("status") or f"HTTP {response.status_code}"
     message = error.get("message") or ""
-    codes = [e.get("errorCode") for d in error.get("details") or [] for e in d.get("errors") or []]
-    reason = f"{status}: {message} {codes if codes else ''}".strip()
+    inner = [e for d in error.get("details") or [] for e in d.get("errors") or []]
+    codes = [e.get("errorCode") for e in inner]
+    detail = next((e["message"] for e in inner if e.get("message") and e["message"] != message), "")
+    reason = f"{status}: {message} {codes if codes else ''} {detail}".strip()
     if (
         response.status_code == 401
         and any("OAUTH_TOKEN" in str(c) for c in codes + [message])

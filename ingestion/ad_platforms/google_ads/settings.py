@@ -17,7 +17,12 @@ LEADS_QUERY: Final = (
 )
 TIME_ZONE_QUERY: Final = "SELECT customer.time_zone FROM customer"
 NAMES_QUERY: Final = "SELECT {resource}.id, {resource}.name FROM {resource} WHERE {resource}.id IN ({ids})"
-GAQL_TIME_FORMAT: Final = "%Y-%m-%d %H:%M:%S"  # in the account's time zone
+VERSIONS_DIR: Final = "google_ads"  # ad_platforms/google_ads/versions.toml
+# GAQL literal for submission_date_time bounds: 'YYYY-MM-DD HH:MM:SS' in the account's time zone,
+# the date-time format GAQL documents for DATETIME fields
+# (https://developers.google.com/google-ads/api/docs/query/date-ranges#custom). The API *returns*
+# submission_date_time with an offset ("2019-01-01 12:32:45-08:00"); the parser keeps that offset.
+GAQL_TIME_FORMAT: Final = "%Y-%m-%d %H:%M:%S"
 CHANNEL: Final = "Paid Search"
 
 # lead_form_submission_fields.field_type -> canonical lead field (others go to custom_fields).

@@ -7,7 +7,8 @@ Endpoints:
   GET  {base_url}/rest/leadForms/{id}              form definitions: answers arrive keyed by ``questionId``
 
 Every request carries ``LinkedIn-Version`` and ``X-Restli-Protocol-Version: 2.0.0``. Incremental by
-``submittedAt``; 429 waits for ``Retry-After``; a refused access token is refreshed once through the
+``submittedAt``; a 429 (a daily quota, reset at midnight UTC, no ``Retry-After``) stops the source
+with its position kept; a refused access token is refreshed once through the
 refresh-token grant (when configured), otherwise the run stops naming the env var.
 """
 
@@ -22,6 +23,7 @@ import pyarrow as pa
 from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.paginators import OffsetPaginator
 
+from leadsync.ingestion.ad_platforms import lifecycle
 from leadsync.ingestion.ad_platforms.common import (
     Backoff,
     BearerAuth,
@@ -56,6 +58,13 @@ def linkedin_auth(config: LeadsyncConfig, source: LinkedInLeadGenSource) -> Bear
     return BearerAuth(config.secret(source, "access_token_env"))
 
 
+def linkedin_version(source: LinkedInLeadGenSource) -> lifecycle.ResolvedVersion:
+    """The LinkedIn-Version to send (raises VersionRetiredError past its sunset)."""
+    return lifecycle.resolve_version(
+        lifecycle.version_table(settings.VERSIONS_DIR), source.linkedin_version, source_name=source.name
+    )
+
+
 def linkedin_client(
     config: LeadsyncConfig, source: LinkedInLeadGenSource, backoff: Backoff | None = None
 ) -> RESTClient:
@@ -68,7 +77,7 @@ def linkedin_client(
         fail_auth=lambda reason: expired_token_error(source, source.access_token_env or "", reason),
     )
     headers = {
-        "LinkedIn-Version": source.linkedin_version,
+        "LinkedIn-Version": linkedin_version(source).name,
         "X-Restli-Protocol-Version": settings.RESTLI_PROTOCOL_VERSION,
     }
     return RESTClient(base_url=source.base_url, headers=headers, auth=auth, session=session)
@@ -93,6 +102,7 @@ def linkedin_lead_gen_source(
 
     @dlt.resource(name=LINKEDIN_LEADS, write_disposition="append")
     def leads() -> Iterator[pa.Table]:
+        lifecycle.announce(linkedin_version(source))
         client = linkedin_client(config, source, backoff)
         cursor = LeadCursor.open(source, start, end)
         until = cursor.end or datetime.now(UTC) + timedelta(minutes=1)
@@ -112,4 +122,4 @@ def linkedin_lead_gen_source(
     return lead_source(source, leads)
 
 
-__all__ = ["linkedin_lead_gen_source", "linkedin_client", "linkedin_auth"]
+__all__ = ["linkedin_lead_gen_source", "linkedin_client", "linkedin_auth", "linkedin_version"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -36,8 +36,15 @@ def responses_query(account_id: str, since: datetime | None, until: datetime) ->
     end_ms = int(until.timestamp() * 1000)
     return (
         f"q=owner&owner=(sponsoredAccount:{owner})&leadType=(leadType:{settings.LEAD_TYPE})"
-        f"&submittedAtTimeRange=(start:{start_ms},end:{end_ms})"
+        f"&limitedToTestLeads=false&submittedAtTimeRange=(start:{start_ms},end:{end_ms})"
+        f"&fields={settings.RESPONSE_FIELDS}"
     )
+
+
+def next_midnight_utc(now: datetime | None = None) -> datetime:
+    """When LinkedIn's daily application and member quotas reset."""
+    now = now or datetime.now(UTC)
+    return datetime(now.year, now.month, now.day, tzinfo=UTC) + timedelta(days=1)
 
 
 def classify(response: requests.Response) -> Verdict:
@@ -48,9 +55,18 @@ def classify(response: requests.Response) -> Verdict:
     if response.status_code == 401:
         return Verdict("reauth", f"HTTP 401 {body.get('code') or ''}: {message}".strip())
     if response.status_code == 429:
+        # LinkedIn's limits are daily application/member quotas reset at midnight UTC and its 429s
+        # carry no Retry-After (https://learn.microsoft.com/en-us/linkedin/shared/api-guide/concepts/rate-limits):
+        # waiting minutes cannot help, so the source stops with nothing lost.
         retry_after = response.headers.get("Retry-After")
-        wait = float(retry_after) if retry_after and retry_after.isdigit() else None
-        return Verdict("retry", f"rate limited (HTTP 429): {message}", wait)
+        if retry_after and retry_after.isdigit():
+            return Verdict("retry", f"rate limited (HTTP 429): {message}", float(retry_after))
+        resume = next_midnight_utc()
+        return Verdict(
+            "stop",
+            f"LinkedIn's daily API quota is used up (HTTP 429: {message}); the source stopped with nothing "
+            f"lost and resumes from its last loaded lead after the quota resets at {resume:%Y-%m-%d %H:%M} UTC",
+        )
     if response.status_code >= 500:
         return Verdict("retry", f"transient error HTTP {response.status_code}: {message}")
     return Verdict("fail", f"LinkedIn refused the request (HTTP {response.status_code}): {message}")
@@ -80,7 +96,14 @@ class FormCatalog:
         self._fetch = fetch
         self._forms: dict[str, dict[int, Question]] = {}
 
-    def question(self, form_id: str, question_id: int) -> Question | None:
+    def question(
+        self, form_id: str, question_id: int, inline: dict[str, Any] | None = None
+    ) -> Question | None:
+        """The question, from the form projected into the response when present, else fetched."""
+        if isinstance(inline, dict) and inline.get("content"):
+            found = _questions(inline).get(question_id)
+            if found is not None:
+                return found
         questions = self._forms.get(form_id)
         if questions is None or question_id not in questions:
             questions = self._forms[form_id] = _questions(self._fetch(form_id))
@@ -141,7 +164,7 @@ def parse_responses(
             sink = FieldSink(predefined)
             for answer in (element.get("formResponse") or {}).get("answers") or []:
                 qid = int(answer["questionId"])
-                question = catalog.question(form_id, qid)
+                question = catalog.question(form_id, qid, element.get("form"))
                 key = question.key if question else f"question_{qid}"
                 sink.put(key, _answer_value(answer.get("answerDetails") or {}, question))
             consents = (element.get("formResponse") or {}).get("consentResponses") or []

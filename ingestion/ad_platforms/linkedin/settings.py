@@ -8,6 +8,14 @@ RESPONSES_PATH: Final = "rest/leadFormResponses"
 FORM_PATH: Final = "rest/leadForms/{form_id}"
 RESTLI_PROTOCOL_VERSION: Final = "2.0.0"
 LEAD_TYPE: Final = "SPONSORED"
+VERSIONS_DIR: Final = "linkedin"  # ad_platforms/linkedin/versions.toml
+# The projection LinkedIn's own Lead Sync collection uses ("[PULL] Schedule periodic form response
+# (lead) pulls", LinkedIn Marketing Solutions Versioned APIs Postman collection): the form definition
+# comes inline with each response, so answers resolve without a leadForms call per form.
+RESPONSE_FIELDS: Final = (
+    "ownerInfo,associatedEntityInfo,leadMetadataInfo,owner,leadType,versionedLeadGenFormUrn,id,"
+    "submittedAt,testLead,formResponse,form:(hiddenFields,creationLocale,name,id,content)"
+)
 CHANNEL: Final = "Paid Social"
 
 # predefinedField of a form question -> canonical lead field.

@@ -1,4 +1,5 @@
-"""Meta Graph API: reading errors and usage headers, cursor paging, flattening ``field_data``."""
+"""Meta Graph API: the Graph version, reading errors and usage headers, cursor paging, flattening
+``field_data``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import requests
 from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
 
+from leadsync.ingestion.ad_platforms import lifecycle
 from leadsync.ingestion.ad_platforms.common import (
     FieldSink,
     RecordContext,
@@ -18,6 +20,52 @@ from leadsync.ingestion.ad_platforms.common import (
     quarantine_row,
 )
 from leadsync.ingestion.ad_platforms.meta import settings
+from leadsync.ingestion.config_base import ConfigError
+from leadsync.ingestion.source_types import MetaLeadAdsSource
+
+
+def graph_endpoint(source: MetaLeadAdsSource, today: Any = None) -> tuple[str, lifecycle.ResolvedVersion]:
+    """(the versioned Graph base URL, the version) for a source.
+
+    The version comes from ``graph_version`` or a ``/vNN.N`` at the end of ``base_url``; neither
+    means the newest in the table. Raises ``VersionRetiredError`` past the version's sunset.
+    """
+    match = settings.GRAPH_VERSION.search(source.base_url)
+    root = source.base_url[: match.start()] if match else source.base_url.rstrip("/")
+    in_url = match.group(1) if match else None
+    if in_url and source.graph_version and in_url != source.graph_version:
+        raise ConfigError(
+            f"Source {source.name!r}: base_url names Graph {in_url} but graph_version says "
+            f"{source.graph_version}; keep one of them."
+        )
+    unpin = f"the /{in_url} from `base_url`" if in_url else "`graph_version`"
+    resolved = lifecycle.resolve_version(
+        lifecycle.version_table(settings.VERSIONS_DIR),
+        in_url or source.graph_version,
+        source_name=source.name,
+        today=today,
+        how_to_unpin=unpin,
+    )
+    return f"{root}/{resolved.name}", resolved
+
+
+def usage_entries(response: requests.Response) -> list[dict[str, Any]]:
+    """Every bucket entry of Meta's usage headers (BUC entries are keyed by object id)."""
+    entries: list[dict[str, Any]] = []
+    for header in settings.USAGE_HEADERS:
+        raw = response.headers.get(header)
+        if not raw:
+            continue
+        try:
+            usage = json.loads(raw)
+        except ValueError:
+            continue
+        if isinstance(usage, dict) and "call_count" not in usage:
+            values = [e for v in usage.values() for e in (v if isinstance(v, list) else [v])]
+        else:
+            values = [usage]
+        entries.extend(e for e in values if isinstance(e, dict))
+    return entries
 
 
 class MetaCursorPaginator(JSONResponseCursorPaginator):
@@ -37,24 +85,26 @@ class MetaCursorPaginator(JSONResponseCursorPaginator):
 
 def regain_access_seconds(response: requests.Response) -> float | None:
     """The longest ``estimated_time_to_regain_access`` (minutes) in Meta's usage headers, in seconds."""
-    minutes: list[float] = []
-    for header in settings.USAGE_HEADERS:
-        raw = response.headers.get(header)
-        if not raw:
-            continue
-        try:
-            usage = json.loads(raw)
-        except ValueError:
-            continue
-        entries = (
-            [e for v in usage.values() for e in (v if isinstance(v, list) else [v])]
-            if isinstance(usage, dict) and "call_count" not in usage
-            else [usage]
-        )
-        for entry in entries:
-            if isinstance(entry, dict) and entry.get("estimated_time_to_regain_access") is not None:
-                minutes.append(float(entry["estimated_time_to_regain_access"]))
+    minutes = [
+        float(e["estimated_time_to_regain_access"])
+        for e in usage_entries(response)
+        if e.get("estimated_time_to_regain_access") is not None
+    ]
     return max(minutes) * 60 if minutes else None
+
+
+def pace(response: requests.Response) -> float | None:
+    """How long to pause after a good answer so the next read stays inside the usage limits.
+
+    Meta throttles a bucket once a share reaches 100%; near it, leadsync waits the regain time
+    Meta estimates (or a minute) instead of running into the limit.
+    """
+    entries = usage_entries(response)
+    shares = [float(e.get(k) or 0) for e in entries for k in ("call_count", "total_cputime", "total_time")]
+    if not shares or max(shares) < settings.BUC_PACE_PERCENT:
+        return None
+    regain = regain_access_seconds(response)
+    return regain if regain else settings.BUC_PACE_SECONDS
 
 
 def classify(response: requests.Response) -> Verdict:
@@ -98,9 +148,12 @@ def parse_created_time(value: Any) -> datetime:
 
 
 def parse_leads(
-    ctx: RecordContext, form_id: str, leads: list[dict[str, Any]]
+    ctx: RecordContext, form_id: str, leads: list[dict[str, Any]], test_ids: frozenset[str] = frozenset()
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """One page of Graph API leads -> (canonical rows, quarantine rows)."""
+    """One page of Graph API leads -> (canonical rows, quarantine rows).
+
+    ``test_ids``: the ids the form's ``test_leads`` edge lists (those rows get ``is_test``).
+    """
     rows, bad = [], []
     location = f"meta form {form_id}"
     for lead in leads:
@@ -118,12 +171,10 @@ def parse_leads(
             answers = lead.get("field_data") or []
             if not isinstance(answers, list):
                 raise ValueError("field_data is not a list of answers")
-            values: list[str] = []
             for answer in answers:
                 name, vals = answer.get("name"), answer.get("values") or []
                 if not name:
                     raise ValueError("an answer in field_data has no name")
-                values.extend(str(v) for v in vals)
                 sink.put(str(name), vals[0] if len(vals) == 1 else vals)
             for attr, column in settings.ATTRIBUTE_COLUMNS.items():
                 sink.set(column, lead.get(attr))
@@ -131,7 +182,7 @@ def parse_leads(
             for attr in settings.EXTRA_ATTRIBUTES:
                 sink.extra(attr, lead.get(attr))
             sink.set("channel", settings.CHANNEL_ORGANIC if lead.get("is_organic") else settings.CHANNEL_PAID)
-            is_test = bool(values) and all(v.startswith(settings.TEST_LEAD_MARKER) for v in values)
+            is_test = str(lead_id) in test_ids
             rows.append(
                 lead_row(
                     ctx,

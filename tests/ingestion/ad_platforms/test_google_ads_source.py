@@ -69,7 +69,7 @@ def test_full_load_maps_fields_and_attribution(sandbox, config, sql):
 
 def test_incremental_run_bounds_the_query_and_adds_only_new(sandbox, config, sql):
     run_source(config, "google_ads")
-    newest_local = max(s["submissionDateTime"] for s in sandbox.submissions)
+    newest_local = max(s["submissionDateTime"] for s in sandbox.submissions)[:19]  # offset dropped
     sandbox.add_leads(2)
 
     result = run_source(config, "google_ads")

@@ -53,7 +53,9 @@ def test_full_load_resolves_answers_through_the_form(sandbox, config, sql):
     assert result.rows_by_table[LINKEDIN_LEADS] == 14
     first = sandbox.responses[0]
     req = response_requests(sandbox)[0]
-    assert req.headers["x-restli-protocol-version"] == "2.0.0" and req.headers["linkedin-version"] == "202410"
+    assert (
+        req.headers["x-restli-protocol-version"] == "2.0.0" and req.headers["linkedin-version"] == "202607"
+    )  # newest in versions.toml
     assert f"owner=(sponsoredAccount:urn%3Ali%3AsponsoredAccount%3A{li.ACCOUNT_ID})" in req.raw_query
     email = next(
         a["answerDetails"]["textQuestionAnswer"]["answer"]
@@ -88,19 +90,66 @@ def test_incremental_run_asks_from_the_last_submission_and_adds_only_new(sandbox
     )[0] == (17, 17, 1)
 
 
-def test_429_mid_paging_waits_retry_after_and_resumes_same_offset(sandbox, config, sql, fast_backoff):
-    sandbox.inject_error("rate_limit", after=2, retry_after=30)  # page 1 + form definition pass
-
+def test_daily_quota_429_stops_cleanly_keeps_position_and_says_when_it_resumes(
+    sandbox, config, sql, failed_run
+):
     run_source(config, "linkedin_ads")
+    sandbox.add_leads(3)
+    sandbox.inject_error("rate_limit")  # the day's quota is used up
 
-    reqs = response_requests(sandbox)
-    [i] = [n for n, r in enumerate(reqs) if r.status == 429]
-    assert reqs[i].query["start"] == "5" and reqs[i + 1].query["start"] == "5" and reqs[i + 1].status == 200
-    assert fast_backoff == [0.01]  # Retry-After 30 s, capped by the test backoff
+    message = failed_run(config, "linkedin_ads")
+
+    limited = [r for r in response_requests(sandbox) if r.status == 429]
+    assert len(limited) == 1  # no minutes of backoff against a daily quota: one 429, then stop
+    assert "daily API quota" in message and "resets at" in message and "00:00 UTC" in message
+    assert "nothing lost" in message
+    assert sql(config, f"select count(*) from raw.{LINKEDIN_LEADS}")[0][0] == 14  # position kept
+    run_source(config, "linkedin_ads")  # after the reset: exactly the three new ones
     assert sql(config, f"select count(*), count(distinct source_record_id) from raw.{LINKEDIN_LEADS}")[0] == (
-        14,
-        14,
+        17,
+        17,
     )
+
+
+def test_retired_pinned_version_stops_with_one_plain_sentence(sandbox, make_config, config, failed_run):
+    src = config.source("linkedin_ads").model_dump()
+    pinned = make_config({**src, "linkedin_version": "202410"})
+    message = failed_run(pinned, "linkedin_ads")
+    assert (
+        "LinkedIn retired API version 202410 on October 15, 2025; remove `linkedin_version` to use 202607"
+        in message
+    )
+    assert not response_requests(sandbox)  # stopped before calling the platform
+
+
+def test_sandbox_refuses_a_retired_version_like_linkedin(sandbox):
+    import requests
+
+    token = requests.post(
+        sandbox.token_url,
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": li.REFRESH_TOKEN,
+            "client_id": li.CLIENT_ID,
+            "client_secret": li.CLIENT_SECRET,
+        },
+        timeout=5,
+    ).json()["access_token"]
+    reply = requests.get(
+        f"{sandbox.url}/rest/leadForms/{li.FORM_ID}",
+        headers={
+            "Authorization": f"Bearer {token}",
+            "LinkedIn-Version": "202410",
+            "X-Restli-Protocol-Version": "2.0.0",
+        },
+        timeout=5,
+    )
+    assert reply.status_code == 426
+    assert reply.json() == {
+        "status": 426,
+        "code": "NONEXISTENT_VERSION",
+        "message": "Requested version 20241001 is not active",
+    }
 
 
 def test_transient_503_is_retried(sandbox, config, sql):

@@ -190,3 +190,32 @@ def test_date_range_backfill_loads_the_range_and_keeps_incremental_state(sandbox
     run_source(config, "meta_ads")
     assert sql(config, f"select count(distinct source_record_id) from raw.{META_LEADS}")[0][0] == 24
     assert isinstance(pipeline, dlt.Pipeline)
+
+
+def test_leadgen_buc_usage_is_paced_and_the_page_cap_waits_for_regained_access(
+    sandbox, config, sql, fast_backoff
+):
+    # 24 leads, pages of 5: forms list + per form a test_leads read and 3 lead pages = 8 leadgen reads
+    sandbox.leadgen_budget = 8  # the Page's leadgen bucket, shrunk from 4800 x leads so a run fills it
+
+    run_source(config, "meta_ads")
+
+    assert sql(config, f"select count(*), count(distinct source_record_id) from raw.{META_LEADS}")[0] == (
+        24,
+        24,
+    )
+    assert fast_backoff  # the source paused when X-Business-Use-Case-Usage neared 100%
+    sandbox.add_leads(1)
+    with pytest.raises(Exception, match="80005"):  # the bucket is full: 80005 until access is regained
+        run_source(config, "meta_ads")
+
+
+def test_test_leads_come_from_the_documented_test_leads_edge_not_the_answers(sandbox, config, sql):
+    [lead] = sandbox.add_leads(1, custom_answers={"note": "<test lead: dummy data for note>"})
+    [tool_lead] = sandbox.add_leads(1, is_test=True)
+
+    run_source(config, "meta_ads")
+
+    flagged = dict(sql(config, f"select source_record_id, is_test from raw.{META_LEADS}"))
+    assert flagged[tool_lead["id"]] is True and flagged[lead["id"]] is False
+    assert any(r.path.endswith("/test_leads") for r in sandbox.request_log)

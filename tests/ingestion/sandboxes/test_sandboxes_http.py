@@ -41,7 +41,7 @@ def test_meta_pages_with_cursors_and_reports_errors_like_the_graph_api():
         assert len(last["data"]) == 2 and "next" not in last["paging"]
         sb.inject_error("rate_limit")
         limited = requests.get(f"{sb.url}/{form}/leads", headers=auth, timeout=5)
-        assert limited.status_code == 400 and limited.json()["error"]["code"] == 80004
+        assert limited.status_code == 400 and limited.json()["error"]["code"] == 80005
         assert "estimated_time_to_regain_access" in limited.headers["X-Business-Use-Case-Usage"]
         sb.expire_token()
         expired = requests.get(f"{sb.url}/{form}/leads", headers=auth, timeout=5).json()["error"]
@@ -53,7 +53,7 @@ def test_linkedin_requires_restli_encoding_version_header_and_a_valid_token():
         token = access_token(sb, li)
         headers = {
             "Authorization": f"Bearer {token}",
-            "LinkedIn-Version": "202410",
+            "LinkedIn-Version": li.VERSIONS.active(sb.current_date())[-1],
             "X-Restli-Protocol-Version": "2.0.0",
         }
         good = (
@@ -79,12 +79,25 @@ def test_linkedin_requires_restli_encoding_version_header_and_a_valid_token():
 def test_google_ads_streams_batches_and_checks_the_developer_token():
     with g.start_google_ads_sandbox(port=0) as sb:
         token = access_token(sb, g)
-        url = f"{sb.url}/{g.API_VERSION}/customers/{g.CUSTOMER_ID}/googleAds:searchStream"
+        newest = g.VERSIONS.active(sb.current_date())[-1]
+        url = f"{sb.url}/{newest}/customers/{g.CUSTOMER_ID}/googleAds:searchStream"
         body = {"query": "SELECT lead_form_submission_data.id FROM lead_form_submission_data"}
-        headers = {"Authorization": f"Bearer {token}", "developer-token": g.DEVELOPER_TOKEN}
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "developer-token": g.DEVELOPER_TOKEN,
+            "login-customer-id": g.LOGIN_CUSTOMER_ID,
+        }
         batches = requests.post(url, json=body, headers=headers, timeout=5).json()
         assert isinstance(batches, list) and sum(len(b["results"]) for b in batches) == 10
         assert all("fieldMask" in b and "requestId" in b for b in batches)
+        assert "queryResourceConsumption" in batches[-1]
+        assert all("queryResourceConsumption" not in b for b in batches[:-1])
+        no_manager = {k: v for k, v in headers.items() if k != "login-customer-id"}
+        denied_manager = requests.post(url, json=body, headers=no_manager, timeout=5)
+        assert denied_manager.status_code == 403
+        assert "login-customer-id" in denied_manager.json()["error"]["details"][0]["errors"][0]["message"]
+        sunset = requests.post(url.replace(f"/{newest}/", "/v21/"), json=body, headers=headers, timeout=5)
+        assert sunset.status_code == 501 and sunset.json()["error"]["status"] == "UNIMPLEMENTED"
         denied = requests.post(url, json=body, headers={**headers, "developer-token": "x"}, timeout=5).json()
         assert denied["error"]["status"] == "UNAUTHENTICATED"
         sb.inject_error("rate_limit", retry_delay=7)
