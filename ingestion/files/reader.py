@@ -21,14 +21,14 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from leadsync.ingestion.csv_files.dialect import (
+from leadsync.ingestion.files.dialect import (
     SAMPLE_BYTES,
     UTF8_NAMES,
     Dialect,
     UnreadableFile,
     detect_dialect,
 )
-from leadsync.ingestion.files import FileEntry, iter_chunks, read_head
+from leadsync.ingestion.files.listing import FileEntry, iter_chunks, read_head
 from leadsync.ingestion.raw_tables import QUARANTINE_SCHEMA
 
 BATCH_ROWS = 100_000
