@@ -1,9 +1,10 @@
 """The web-form webhook receiver: verify, store durably, answer. Nothing else.
 
-`POST /webhooks/{source_name}` answers per the contract (../shared/CONTRACT.md "Webhook
-receiver"): 200 stored (or already stored), 400 unreadable, 401 signature or replay window,
-404 unknown source, 408 body too slow, 413 too big, 415 content type, 503 cannot store (or the
-source's secret is missing from the environment, so providers retry until it is fixed).
+`POST /webhooks/{source_name}` answers as the README's "Web-form webhooks" section promises:
+200 stored (or already stored), 400 unreadable, 401 signature or replay window, 404 unknown
+source, 408 body too slow, 413 too big, 415 content type, 503 cannot store (or the source's
+secret is missing from the environment, so providers retry until it is fixed). Error bodies
+never repeat anything the client sent.
 
 It never opens the warehouse and never parses leads: `leadsync sync` drains the landing store.
 Nothing a client sends is logged; log lines carry the source, the answer and the delivery id.
