@@ -43,6 +43,23 @@ class LandedRecord:
     def forgotten(self) -> bool:
         return bool(self.header.get("forgotten"))
 
+    @property
+    def storage_key(self) -> str:
+        """What the writer's idempotency index knows it by: the delivery id, or for a conflict
+        (the id seen before with another body) the id plus this body's hash."""
+        return str(self.header.get("stored_as") or self.delivery_id)
+
+    @property
+    def body_sha256(self) -> str:
+        """Hex sha256 of the body, recorded by the writer ("" for records stored before that)."""
+        return str(self.header.get("sha256") or "")
+
+    @property
+    def conflict_with(self) -> str | None:
+        """For a conflict record: the sha256 of the body first stored under this delivery id."""
+        value = self.header.get("conflict_with")
+        return None if value is None else str(value)
+
 
 @dataclass(frozen=True)
 class Damage:

@@ -72,22 +72,33 @@ def write_cursor(landing_dir: Path, source_name: str, cursor: dict[str, int]) ->
     fsync_dir(d)
 
 
-def append_retired_ids(landing_dir: Path, source_name: str, ids: list[str]) -> None:
-    if not ids:
+def append_retired_ids(landing_dir: Path, source_name: str, keys: dict[str, str]) -> None:
+    """Remember retired records: one `storage key<TAB>body sha256` line each (idempotency memory)."""
+    if not keys:
         return
     p = source_dir(landing_dir, source_name) / RETIRED_IDS_FILE
     with open(p, "a", encoding="utf-8") as f:
-        f.write("".join(i.replace("\n", " ") + "\n" for i in ids))
+        f.write("".join(f"{_one_line(k)}\t{h}\n" for k, h in keys.items()))
         f.flush()
         os.fsync(f.fileno())
 
 
-def read_retired_ids(landing_dir: Path, source_name: str) -> set[str]:
+def _one_line(key: str) -> str:
+    return key.replace("\n", " ").replace("\t", " ")
+
+
+def read_retired_ids(landing_dir: Path, source_name: str) -> dict[str, str]:
+    """Storage key -> body sha256 of retired records ("" for lines written before hashes were kept)."""
     p = source_dir(landing_dir, source_name) / RETIRED_IDS_FILE
     try:
-        return set(p.read_text(encoding="utf-8").splitlines())
+        lines = p.read_text(encoding="utf-8").splitlines()
     except (FileNotFoundError, NotADirectoryError):
-        return set()
+        return {}
+    out: dict[str, str] = {}
+    for line in lines:
+        key, _, digest = line.partition("\t")
+        out[key] = digest
+    return out
 
 
 def fsync_dir(path: Path) -> None:

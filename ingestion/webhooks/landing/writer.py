@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import hashlib
 import os
 import time
 from pathlib import Path
@@ -66,8 +67,9 @@ class LandingWriter:
         self.landing_dir = Path(landing_dir)
         self.segment_max_bytes = segment_max_bytes
         self.segment_max_age = segment_max_age
-        self._ids: dict[str, set[str]] = {}
-        self._inflight: dict[tuple[str, str], asyncio.Future[None]] = {}
+        # per source: storage key -> body sha256 ("" when stored before hashes were recorded)
+        self._ids: dict[str, dict[str, str]] = {}
+        self._inflight: dict[tuple[str, str], tuple[asyncio.Future[None], str]] = {}
         self._pending: list[tuple[str, bytes, tuple[str, str], asyncio.Future[None]]] = []
         self._flushing = False
         self._segments: dict[str, _Segment] = {}
@@ -97,7 +99,7 @@ class LandingWriter:
                     os.replace(seg, sealed)
                     seg = sealed
                 for rec in scan_segment(seg, sealed=True, headers_only=True).records:
-                    ids.add(rec.delivery_id)
+                    ids[rec.storage_key] = rec.body_sha256
             self._ids[name] = ids
 
     async def start_sealer(self) -> None:
@@ -117,27 +119,53 @@ class LandingWriter:
         return delivery_id in self._ids.get(source, ())
 
     # -- appending ---------------------------------------------------------------------------
-    async def append(self, source: str, delivery_id: str, header: dict[str, Any], body: bytes) -> bool:
-        """Store one submission durably. True when stored now, False when already stored.
+    async def append(self, source: str, delivery_id: str, header: dict[str, Any], body: bytes) -> str:
+        """Store one submission durably: "stored", "duplicate" (already stored) or "conflict".
 
-        Raises StorageError when it could not be stored; the caller must not answer 2xx then.
+        A delivery id already stored with a different body is not a re-delivery: the new body is
+        stored too, as a conflict (header `stored_as`, `conflict_with` = the first body's hash),
+        which the drain quarantines with both hashes. The writer records the body's sha256 in
+        `header`. Raises StorageError when it could not be stored; the caller must not answer 2xx.
         """
-        key = (source, delivery_id)
-        if delivery_id in self._ids.setdefault(source, set()):
-            return False
-        inflight = self._inflight.get(key)
-        if inflight is not None:  # same id already on its way to disk: answer when it is there
-            await asyncio.shield(inflight)
-            return False
+        digest = hashlib.sha256(body).hexdigest()
+        self._ids.setdefault(source, {})
+        key = delivery_id
+        first = self._hash_of(source, key)
+        outcome = "stored"
+        if first is not None:
+            if first in ("", digest):  # "" : stored before hashes were kept, taken as the same
+                await self._wait_inflight(source, key)
+                return "duplicate"
+            key = f"{delivery_id}#sha256:{digest}"
+            if self._hash_of(source, key) is not None:
+                await self._wait_inflight(source, key)
+                return "duplicate"
+            header["stored_as"] = key
+            header["conflict_with"] = first
+            outcome = "conflict"
+        header["sha256"] = digest
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[None] = loop.create_future()
-        self._inflight[key] = fut
-        self._pending.append((source, encode_record(header, body), key, fut))
+        self._inflight[(source, key)] = (fut, digest)
+        self._pending.append((source, encode_record(header, body), (source, key), fut))
         if not self._flushing:
             self._flushing = True
             loop.create_task(self._flush_loop())
         await asyncio.shield(fut)
-        return True
+        return outcome
+
+    def _hash_of(self, source: str, key: str) -> str | None:
+        """The body hash stored (or on its way to disk) under `key`, None when unknown."""
+        found = self._ids.get(source, {}).get(key)
+        if found is None and (pending := self._inflight.get((source, key))) is not None:
+            found = pending[1]
+        return found
+
+    async def _wait_inflight(self, source: str, key: str) -> None:
+        """A same-key record still on its way to disk: answer only once it is there."""
+        pending = self._inflight.get((source, key))
+        if pending is not None:
+            await asyncio.shield(pending[0])
 
     async def _flush_loop(self) -> None:
         # Yield once so every request already being handled in this loop turn joins the batch.
@@ -164,8 +192,8 @@ class LandingWriter:
                     continue
                 self.batches += 1
                 for source, _, key, fut in batch:
-                    self._ids[source].add(key[1])
-                    self._inflight.pop(key, None)
+                    _, digest = self._inflight.pop(key, (None, ""))
+                    self._ids[source][key[1]] = digest
                     if not fut.done():
                         fut.set_result(None)
                 await asyncio.sleep(0)  # let the woken requests answer before the next batch
