@@ -190,7 +190,7 @@ SOURCE_TYPES: dict[str, SourceType] = {
         SourceType(
             name="csv",
             config=CsvSource,
-            factory="leadsync.ingestion.csv_files:csv_leads_source",
+            factory="leadsync.ingestion.csv_leads:csv_leads_source",
             tables=(rt.CSV_LEADS, _Q),
             carries_leads=True,
             staging_model="stg_csv__leads",
@@ -245,7 +245,7 @@ SOURCE_TYPES: dict[str, SourceType] = {
         SourceType(
             name="target_accounts",
             config=TargetAccountsSource,
-            factory="leadsync.ingestion.accounts:target_accounts_source",
+            factory="leadsync.ingestion.target_accounts:target_accounts_source",
             tables=(rt.TARGET_ACCOUNTS, _Q),
             carries_leads=False,
             staging_model="stg_target_accounts__target_accounts",
@@ -253,7 +253,7 @@ SOURCE_TYPES: dict[str, SourceType] = {
         SourceType(
             name="spend_csv",
             config=SpendCsvSource,
-            factory="leadsync.ingestion.accounts:spend_source",
+            factory="leadsync.ingestion.spend:spend_source",
             tables=(rt.SPEND, _Q),
             carries_leads=False,
             staging_model="stg_spend_csv__spend",

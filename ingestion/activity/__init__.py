@@ -14,16 +14,16 @@ import pyarrow as pa
 
 from leadsync.ingestion.activity.events import event_index
 from leadsync.ingestion.config import LeadsyncConfig
-from leadsync.ingestion.csv_files.mapping import (
+from leadsync.ingestion.files.mapping import (
     custom_fields_sql,
     field_sql,
     map_headers,
     record_id_sql,
     synonym_lookup,
 )
-from leadsync.ingestion.csv_files.projection import project_rows
-from leadsync.ingestion.csv_files.reader import CsvTable, sql_literal
-from leadsync.ingestion.csv_files.resource import file_source, received_at_sql
+from leadsync.ingestion.files.projection import project_rows, received_at_sql
+from leadsync.ingestion.files.reader import CsvTable, sql_literal
+from leadsync.ingestion.files.resource import file_source
 from leadsync.ingestion.lead import LEAD_FIELDS, header_key
 from leadsync.ingestion.raw_tables import ACTIVITY_EVENTS, ACTIVITY_SCHEMA
 from leadsync.ingestion.source_types import ActivityCsvSource

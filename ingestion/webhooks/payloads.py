@@ -1,6 +1,6 @@
 """Provider payloads -> the canonical lead, plus the little the receiver needs at receipt time.
 
-At receipt the receiver only checks that a body is readable (`decode_body`) and finds its
+At receipt the receiver only checks that a body is readable (`bodies.decode_body`) and finds its
 delivery id (`delivery_id`). The mapping into lead fields (`parse_submission`) runs at load
 time, over stored raw submissions, so a fix here can be replayed over history
 (`reparse_source`). Values stay as sent (text); normalising happens in dbt.
@@ -20,95 +20,26 @@ Payload shapes follow the providers' documentation:
 
 from __future__ import annotations
 
-import email.parser
-import email.policy
 import hashlib
 import json
 import re
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs
 
 from leadsync.ingestion.lead import LEAD_FIELD_NAMES, canonical_field_for
 from leadsync.ingestion.source_types import WebhookSource
-
-JSON_TYPES = ("application/json",)
-FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
-
-# Content types each provider sends; anything else is answered 415.
-ACCEPTED_CONTENT_TYPES: dict[str, tuple[str, ...]] = {
-    "typeform": JSON_TYPES,
-    "hubspot": JSON_TYPES,
-    "tally": JSON_TYPES,
-    "webflow": JSON_TYPES,
-    "jotform": FORM_TYPES,
-    "standard": JSON_TYPES,
-    "generic": JSON_TYPES + FORM_TYPES,
-}
-
-
-class UnreadableBody(Exception):
-    """The body cannot be decoded as the content type says (answered 400 / quarantined)."""
+from leadsync.ingestion.webhooks.bodies import (
+    ACCEPTED_CONTENT_TYPES,
+    DEFAULT_LIMITS,
+    BodyLimits,
+    UnreadableBody,
+    content_type_accepted,
+    decode_body,
+)
 
 
 class ParseError(Exception):
     """A readable submission that does not map to a lead; the reason is shown in quarantine."""
-
-
-def media_type(content_type: str | None) -> str:
-    return (content_type or "").split(";", 1)[0].strip().lower()
-
-
-def content_type_accepted(provider: str, content_type: str | None) -> bool:
-    mt = media_type(content_type)
-    return mt in ACCEPTED_CONTENT_TYPES[provider] or (
-        mt.endswith("+json") and "application/json" in ACCEPTED_CONTENT_TYPES[provider]
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Body decoding (receipt and load time)
-# ---------------------------------------------------------------------------------------------
-def parse_form_body(body: bytes, content_type: str) -> dict[str, str]:
-    """Form fields of a multipart or urlencoded body (files are kept by name only)."""
-    mt = media_type(content_type)
-    if mt == "application/x-www-form-urlencoded":
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise UnreadableBody("form body is not UTF-8") from None
-        return {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}
-    if "boundary=" not in content_type:
-        raise UnreadableBody("multipart body without a boundary")
-    msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
-    )
-    if not msg.is_multipart() or msg.defects:
-        raise UnreadableBody("multipart body is malformed")
-    fields: dict[str, str] = {}
-    for part in msg.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        if not name:
-            continue
-        if part.get_filename():
-            fields[str(name)] = f"(file {part.get_filename()})"
-            continue
-        payload = part.get_payload(decode=True) or b""
-        fields[str(name)] = payload.decode(part.get_content_charset() or "utf-8", "replace")
-    if not fields:
-        raise UnreadableBody("multipart body has no fields")
-    return fields
-
-
-def decode_body(content_type: str | None, body: bytes) -> Any:
-    """JSON value or form fields; raises UnreadableBody."""
-    mt = media_type(content_type)
-    if mt in FORM_TYPES:
-        return parse_form_body(body, content_type or "")
-    try:
-        return json.loads(body)
-    except (UnicodeDecodeError, ValueError):
-        raise UnreadableBody("body is not valid JSON") from None
 
 
 def json_path(value: Any, path: str) -> Any:
@@ -159,7 +90,11 @@ def delivery_id(source: WebhookSource, headers: dict[str, str], decoded: Any, bo
         found = ",".join(ids) if ids and len(ids) == len(decoded) else None
     if found in (None, ""):
         return body_hash(body)
-    return str(found)[:300]
+    did = str(found)[:300]
+    if not did.isprintable():
+        # control characters or half a surrogate pair (category Cs) cannot be stored or answered as an id
+        return body_hash(body)
+    return did
 
 
 # ---------------------------------------------------------------------------------------------
@@ -451,13 +386,56 @@ PARSERS = {
 }
 
 
-def parse_submission(source: WebhookSource, content_type: str | None, body: bytes) -> list[dict[str, Any]]:
+def _has_lone_surrogate(value: Any) -> bool:
+    """True when a decoded JSON string holds half a UTF-16 pair (e.g. the escape \\ud800 alone).
+
+    RFC 8259 section 8.2 lets such strings parse, but they are not Unicode text: they cannot be
+    written as UTF-8 into the warehouse, so the submission is quarantined rather than lost.
+    """
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(v, dict):
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return False
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+
+
+def parse_submission(
+    source: WebhookSource, content_type: str | None, body: bytes, limits: BodyLimits = DEFAULT_LIMITS
+) -> list[dict[str, Any]]:
     """One stored submission -> lead dicts (canonical fields + `custom_fields` dict).
 
-    Raises UnreadableBody or ParseError with a plain-words reason for the quarantine table.
+    Decodes under the same `limits` as the receiver did. Raises UnreadableBody or ParseError
+    with a plain-words reason for the quarantine table.
     """
-    decoded = decode_body(content_type, body)
+    decoded = decode_body(content_type, body, limits)
+    if _SURROGATE_ESCAPE.search(body) and _has_lone_surrogate(decoded):
+        raise ParseError("a JSON string holds a lone surrogate escape (half a UTF-16 pair): not Unicode text")
     leads = PARSERS[source.provider](decoded, source)
     if not leads:
         raise ParseError("the submission holds no lead")
     return leads
+
+
+__all__ = [
+    "ACCEPTED_CONTENT_TYPES",
+    "BodyLimits",
+    "ParseError",
+    "UnreadableBody",
+    "body_hash",
+    "content_type_accepted",
+    "decode_body",
+    "delivery_id",
+    "parse_submission",
+]

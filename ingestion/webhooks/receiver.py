@@ -1,9 +1,10 @@
 """The web-form webhook receiver: verify, store durably, answer. Nothing else.
 
-`POST /webhooks/{source_name}` answers per the contract (../shared/CONTRACT.md "Webhook
-receiver"): 200 stored (or already stored), 400 unreadable, 401 signature or replay window,
-404 unknown source, 408 body too slow, 413 too big, 415 content type, 503 cannot store (or the
-source's secret is missing from the environment, so providers retry until it is fixed).
+`POST /webhooks/{source_name}` answers as the README's "Web-form webhooks" section promises:
+200 stored (or already stored), 400 unreadable, 401 signature or replay window, 404 unknown
+source, 408 body too slow, 413 too big, 415 content type, 503 cannot store (or the source's
+secret is missing from the environment, so providers retry until it is fixed). Error bodies
+never repeat anything the client sent.
 
 It never opens the warehouse and never parses leads: `leadsync sync` drains the landing store.
 Nothing a client sends is logged; log lines carry the source, the answer and the delivery id.
@@ -34,17 +35,13 @@ from starlette.types import Receive, Scope, Send
 
 from leadsync.ingestion.config import LeadsyncConfig, load_config
 from leadsync.ingestion.source_types import WebhookSource
+from leadsync.ingestion.webhooks.bodies import BodyLimits, UnreadableBody, content_type_accepted, decode_body
 from leadsync.ingestion.webhooks.landing import (
     SEGMENT_MAX_AGE_SECONDS,
     LandingWriter,
     StorageError,
 )
-from leadsync.ingestion.webhooks.payloads import (
-    UnreadableBody,
-    content_type_accepted,
-    decode_body,
-    delivery_id,
-)
+from leadsync.ingestion.webhooks.payloads import delivery_id
 from leadsync.ingestion.webhooks.signatures import SECRET_HEADERS, SignatureError, SignedRequest, verifier_for
 
 log = logging.getLogger("leadsync.webhooks")
@@ -249,6 +246,7 @@ def create_app(config: LeadsyncConfig, *, segment_max_age: float = SEGMENT_MAX_A
     verifiers = {name: verifier_for(s) for name, s in sources.items()}
     stored_headers = {name: _StoredHeaders(s) for name, s in sources.items()}
     settings = config.webhooks
+    limits = BodyLimits.from_settings(settings)  # the drain decodes under the same limits
     writer = LandingWriter(config.landing_dir, segment_max_age=segment_max_age)
     deadlines = BodyDeadlines(settings.request_timeout_seconds)
 
@@ -276,7 +274,9 @@ def create_app(config: LeadsyncConfig, *, segment_max_age: float = SEGMENT_MAX_A
     async def webhook(scope: Scope, receive: Receive, send: Send, name: str) -> None:
         source = sources.get(name)
         if source is None:
-            return await _answer(send, 404, f"no webhook source named {name!r} is configured")
+            return await _answer(
+                send, 404, "no webhook source of that name is configured"
+            )  # never echo the name
         raw_headers = list(scope["headers"])  # ASGI allows any iterable; it is read twice
         headers = _header_lookup(raw_headers)
         length = headers.get("content-length")
@@ -316,8 +316,8 @@ def create_app(config: LeadsyncConfig, *, segment_max_age: float = SEGMENT_MAX_A
                 log.info("webhook %s: 401 %s", name, err.reason)
                 return await _answer(send, 401, err.reason)
         try:
-            decoded = decode_body(content_type, body)
-        except UnreadableBody as err:
+            decoded = decode_body(content_type, body, limits)
+        except UnreadableBody as err:  # fixed phrases: nothing of the body is echoed
             return await _answer(send, 400, str(err))
         did = delivery_id(source, headers, decoded, body)
         header = {
@@ -330,11 +330,13 @@ def create_app(config: LeadsyncConfig, *, segment_max_age: float = SEGMENT_MAX_A
             "query": _safe_query(query) if query else "",
         }
         try:
-            stored = await writer.append(name, did, header, body)
+            outcome = await writer.append(name, did, header, body)
         except StorageError as err:
             log.error("webhook %s: 503 %s", name, err)
             return await _answer(send, 503, "could not store the submission; retry later")
-        await _send_json(send, 200, {"status": "stored" if stored else "duplicate", "delivery_id": did})
+        # "conflict": the id was stored before with another body; this one is kept (and quarantined
+        # by the drain with both hashes), so it is acknowledged like any stored submission.
+        await _send_json(send, 200, {"status": outcome, "delivery_id": did})
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok", "sources": sorted(sources)})

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import math
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -96,6 +97,10 @@ def _timestamp(req: SignedRequest, name: str, *, millis: bool) -> tuple[str, flo
         value = float(raw)
     except ValueError:
         raise SignatureError(f"{name} is not a number") from None
+    if not math.isfinite(value):
+        # float() reads "NaN" and "inf", and every comparison with NaN is false: without this,
+        # a signed `NaN` timestamp would never fall outside the replay window.
+        raise SignatureError("timestamp outside the replay window", stale=True)
     return raw, value / 1000.0 if millis else value
 
 

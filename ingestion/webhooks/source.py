@@ -15,6 +15,7 @@ fully drained segments, keeping their delivery ids so later re-deliveries stay d
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -35,6 +36,7 @@ from leadsync.ingestion.raw_tables import (
     quarantine_table,
 )
 from leadsync.ingestion.source_types import WebhookSource
+from leadsync.ingestion.webhooks.bodies import BodyLimits, UnreadableBody
 from leadsync.ingestion.webhooks.landing import (
     LandedRecord,
     append_retired_ids,
@@ -48,7 +50,7 @@ from leadsync.ingestion.webhooks.landing import (
     segment_is_sealed,
     write_cursor,
 )
-from leadsync.ingestion.webhooks.payloads import ParseError, UnreadableBody, parse_submission
+from leadsync.ingestion.webhooks.payloads import ParseError, parse_submission
 
 SOURCE_TYPE = "webhook"
 BATCH_SIZE = 2000  # submissions per Arrow batch
@@ -93,11 +95,34 @@ def _body_columns(body: bytes) -> tuple[str | None, str | None]:
         return None, base64.b64encode(body).decode("ascii")
 
 
-class _Batch:
-    """Column-wise accumulation of one batch's leads, submissions and quarantine rows."""
+def _clean_text(value: str) -> str:
+    """Text that can be written as UTF-8 (half surrogate pairs escaped as \\udXXX)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
 
-    def __init__(self, source: WebhookSource) -> None:
+
+def _check_writable(row: dict[str, Any]) -> None:
+    """Raise UnicodeEncodeError when a value cannot be written (so the record is quarantined
+    alone, instead of failing the whole batch when Arrow meets it)."""
+    for v in row.values():
+        if isinstance(v, str):
+            v.encode("utf-8")
+
+
+class _Batch:
+    """Column-wise accumulation of one batch's leads, submissions and quarantine rows.
+
+    Every record ends as lead rows or a quarantine row: a record the loader cannot handle, for
+    any reason, is quarantined with its raw body and the drain goes on (poison never blocks a
+    source). Rows are built and checked whole before any column is appended.
+    """
+
+    def __init__(self, source: WebhookSource, limits: BodyLimits) -> None:
         self.source = source
+        self.limits = limits
         self.leads: dict[str, list[Any]] = {n: [] for n in LEADS_SCHEMA.names}
         self.submissions: dict[str, list[Any]] = {n: [] for n in SUBMISSIONS_SCHEMA.names}
         self.quarantine: list[dict[str, Any]] = []
@@ -107,54 +132,99 @@ class _Batch:
         self, header: dict[str, Any], body: bytes, location: str, *, keep_submission: bool = True
     ) -> None:
         self.count += 1
-        did = str(header.get("delivery_id"))
-        received = received_at(header)
-        content_type = header.get("content_type")
-        if keep_submission:
-            text, b64 = _body_columns(body)
-            for k, v in (
-                ("source_name", self.source.name),
-                ("delivery_id", did),
-                ("provider", header.get("provider")),
-                ("received_at", received),
-                ("content_type", content_type),
-                ("headers", json.dumps(header.get("headers") or {}, sort_keys=True)),
-                ("query", header.get("query") or None),
-                ("body_text", text),
-                ("body_base64", b64),
-                ("landing_location", location),
-            ):
-                self.submissions[k].append(v)
-        try:
-            leads = parse_submission(self.source, content_type, body)
-        except (ParseError, UnreadableBody) as err:
-            self.quarantine.append(
-                {
-                    "source_name": self.source.name,
-                    "source_type": SOURCE_TYPE,
-                    "source_location": location,
-                    "source_record_id": did,
-                    "reason": f"{self.source.provider} submission: {err}",
-                    "raw_content": body[:MAX_QUARANTINE_CONTENT].decode("utf-8", "backslashreplace"),
-                    "quarantined_at": datetime.now(UTC),
-                }
+        did = _clean_text(str(header.get("delivery_id")))
+        provider = self.source.provider
+        first = header.get("conflict_with")
+        if first is not None:
+            this = header.get("sha256") or hashlib.sha256(body).hexdigest()
+            self._quarantine(
+                did,
+                body,
+                location,
+                f"{provider} submission: delivery id already stored with a different body"
+                f" (first sha256:{first}, this sha256:{this}); kept here, not loaded",
             )
             return
-        for i, lead in enumerate(leads):
-            row = self.leads
-            row["source_name"].append(self.source.name)
-            row["source_type"].append(SOURCE_TYPE)
-            row["lead_origin"].append(self.source.origin)
-            row["source_record_id"].append(did if i == 0 else f"{did}#{i}")
-            row["received_at"].append(received)
-            row["is_test"].append(bool(lead.get("is_test", False)))
-            row["custom_fields"].append(
-                json.dumps(lead.get("custom_fields") or {}, ensure_ascii=False, sort_keys=True, default=str)
+        try:
+            submission = self._submission_row(header, body, did, location) if keep_submission else None
+            leads = self._lead_rows(header, body, did, location)
+        except (ParseError, UnreadableBody) as err:
+            reason = f"{provider} submission: {err}"
+        except Exception as err:  # noqa: BLE001 - poison never blocks the source
+            reason = (
+                f"{provider} submission could not be loaded ({type(err).__name__}); the drain went on past it"
             )
-            row["source_location"].append(location)
-            row["source_line"].append(None)
-            for name in LEAD_FIELD_NAMES:
-                row[name].append(lead.get(name))
+        else:
+            for table, rows in ((self.submissions, [submission] if submission else []), (self.leads, leads)):
+                for row in rows:
+                    for k, v in row.items():
+                        table[k].append(v)
+            return
+        if keep_submission:
+            try:  # the stored body stays replayable (`--reparse`) after a parser fix
+                row = self._submission_row(header, body, did, location)
+            except Exception:  # noqa: BLE001 - not even the raw row is writable: quarantine holds it
+                row = None
+            if row is not None:
+                for k, v in row.items():
+                    self.submissions[k].append(v)
+        self._quarantine(did, body, location, reason)
+
+    def _submission_row(self, header: dict[str, Any], body: bytes, did: str, location: str) -> dict[str, Any]:
+        text, b64 = _body_columns(body)
+        row = {
+            "source_name": self.source.name,
+            "delivery_id": did,
+            "provider": header.get("provider"),
+            "received_at": received_at(header),
+            "content_type": header.get("content_type"),
+            "headers": json.dumps(header.get("headers") or {}, sort_keys=True),
+            "query": header.get("query") or None,
+            "body_text": text,
+            "body_base64": b64,
+            "landing_location": location,
+        }
+        _check_writable(row)
+        return row
+
+    def _lead_rows(
+        self, header: dict[str, Any], body: bytes, did: str, location: str
+    ) -> list[dict[str, Any]]:
+        received = received_at(header)
+        rows = []
+        for i, lead in enumerate(
+            parse_submission(self.source, header.get("content_type"), body, self.limits)
+        ):
+            row: dict[str, Any] = {
+                "source_name": self.source.name,
+                "source_type": SOURCE_TYPE,
+                "lead_origin": self.source.origin,
+                "source_record_id": did if i == 0 else f"{did}#{i}",
+                "received_at": received,
+                "is_test": bool(lead.get("is_test", False)),
+                "custom_fields": json.dumps(
+                    lead.get("custom_fields") or {}, ensure_ascii=False, sort_keys=True, default=str
+                ),
+                "source_location": location,
+                "source_line": None,
+                **{name: lead.get(name) for name in LEAD_FIELD_NAMES},
+            }
+            _check_writable(row)
+            rows.append(row)
+        return rows
+
+    def _quarantine(self, did: str, body: bytes, location: str, reason: str) -> None:
+        self.quarantine.append(
+            {
+                "source_name": self.source.name,
+                "source_type": SOURCE_TYPE,
+                "source_location": location,
+                "source_record_id": did,
+                "reason": reason,
+                "raw_content": body[:MAX_QUARANTINE_CONTENT].decode("utf-8", "backslashreplace"),
+                "quarantined_at": datetime.now(UTC),
+            }
+        )
 
     def add_damage(self, segment: str, offset: int, raw: bytes) -> None:
         self.quarantine.append(
@@ -193,19 +263,20 @@ class _Batch:
 
 def _drain(config: LeadsyncConfig, source: WebhookSource) -> Iterator[Any]:
     state: dict[str, int] = dlt.current.source_state().setdefault(STATE_KEY, {})
-    batch = _Batch(source)
+    limits = BodyLimits.from_settings(config.webhooks)  # the receiver's limits
+    batch = _Batch(source, limits)
     seen: set[str] = set()
     existing = set()
     for path, _sealed, scan in iter_landed(config.landing_dir, source.name, dict(state)):
         existing.add(path.stem)
         for rec in scan.records:
-            if rec.forgotten or rec.delivery_id in seen:
+            if rec.forgotten or rec.storage_key in seen:
                 continue
-            seen.add(rec.delivery_id)
+            seen.add(rec.storage_key)
             batch.add(rec.header, rec.body, f"landing:{rec.segment}@{rec.offset}")
             if batch.count >= BATCH_SIZE:
                 yield from batch.tables()
-                batch = _Batch(source)
+                batch = _Batch(source, limits)
         for dmg in scan.damages:
             batch.add_damage(dmg.segment, dmg.offset, dmg.raw)
         # dlt commits this state together with the rows yielded above, never without them
@@ -250,7 +321,7 @@ def retire_loaded(config: LeadsyncConfig, source: WebhookSource, load_info: Any)
         if not segment_is_sealed(seg, running) or offsets.get(seg.stem, -1) < size:
             continue
         scan = scan_segment(seg, sealed=True, headers_only=True)
-        append_retired_ids(landing, source.name, [r.delivery_id for r in scan.records])
+        append_retired_ids(landing, source.name, {r.storage_key: r.body_sha256 for r in scan.records})
         seg.unlink(missing_ok=True)
         offsets.pop(seg.stem, None)
         retired += 1
@@ -345,8 +416,8 @@ def _stored_submissions(config: LeadsyncConfig, source_name: str) -> pa.Table:
         ).to_arrow_table()
 
 
-def _reparse_rows(source: WebhookSource, stored: pa.Table) -> Iterator[Any]:
-    batch = _Batch(source)
+def _reparse_rows(source: WebhookSource, stored: pa.Table, limits: BodyLimits) -> Iterator[Any]:
+    batch = _Batch(source, limits)
     for row in stored.to_pylist():
         body = (
             row["body_text"].encode("utf-8")
@@ -368,7 +439,7 @@ def _reparse_rows(source: WebhookSource, stored: pa.Table) -> Iterator[Any]:
         )
         if batch.count >= BATCH_SIZE:
             yield from batch.tables()
-            batch = _Batch(source)
+            batch = _Batch(source, limits)
     yield from batch.tables()
 
 
@@ -389,7 +460,7 @@ def reparse_source(config: LeadsyncConfig, source_name: str) -> dict[str, int]:
         name=WEBHOOK_LEADS,
         write_disposition="merge",
         primary_key=list(LEAD_KEY),
-    )(source, stored)
+    )(source, stored, BodyLimits.from_settings(config.webhooks))
     pipeline = make_pipeline(config, source_name)
     info = pipeline.run(dlt.source(lambda: leads, name=source.name)())
     info.raise_on_failed_jobs()

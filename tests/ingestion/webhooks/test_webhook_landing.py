@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from leadsync.ingestion.webhooks.landing import (
     LandingLocked,
     LandingWriter,
     StorageError,
+    append_retired_ids,
     encode_record,
     list_segments,
     overwrite_with_tombstone,
@@ -22,7 +24,7 @@ def header(i: int, source: str = "site") -> dict:
     return {"delivery_id": f"d{i}", "source": source, "received_at": "2026-11-20T10:00:00+00:00"}
 
 
-async def write_many(writer: LandingWriter, ids: list[int], source: str = "site") -> list[bool]:
+async def write_many(writer: LandingWriter, ids: list[int], source: str = "site") -> list[str]:
     return list(
         await asyncio.gather(
             *(writer.append(source, f"d{i}", header(i, source), f"body {i}".encode()) for i in ids)
@@ -30,8 +32,8 @@ async def write_many(writer: LandingWriter, ids: list[int], source: str = "site"
     )
 
 
-def run_writer(landing: Path, ids: list[int], sources: tuple[str, ...] = ("site",)) -> tuple[list[bool], int]:
-    async def go() -> tuple[list[bool], int]:
+def run_writer(landing: Path, ids: list[int], sources: tuple[str, ...] = ("site",)) -> tuple[list[str], int]:
+    async def go() -> tuple[list[str], int]:
         w = LandingWriter(landing)
         w.open(list(sources))
         try:
@@ -45,7 +47,7 @@ def run_writer(landing: Path, ids: list[int], sources: tuple[str, ...] = ("site"
 
 def test_group_commit_batches_concurrent_appends_and_reads_back(tmp_path: Path):
     results, batches = run_writer(tmp_path, list(range(500)))
-    assert results == [True] * 500
+    assert results == ["stored"] * 500
     assert 1 <= batches < 500  # many requests shared an fsync
     (seg,) = list_segments(tmp_path, "site")
     assert seg.suffix == ".seg"  # close() seals
@@ -56,13 +58,46 @@ def test_group_commit_batches_concurrent_appends_and_reads_back(tmp_path: Path):
 
 def test_duplicates_in_flight_and_after_restart_are_stored_once(tmp_path: Path):
     results, _ = run_writer(tmp_path, [1, 2, 1, 3, 2])
-    assert results.count(True) == 3 and results.count(False) == 2
+    assert results.count("stored") == 3 and results.count("duplicate") == 2
     results, _ = run_writer(tmp_path, [3, 4])  # index rebuilt from segments on open
-    assert results == [False, True]
+    assert results == ["duplicate", "stored"]
     ids = [
         r.delivery_id for s in list_segments(tmp_path, "site") for r in scan_segment(s, sealed=True).records
     ]
     assert sorted(ids) == ["d1", "d2", "d3", "d4"]
+
+
+def test_same_id_with_another_body_is_kept_as_a_conflict_once(tmp_path: Path):
+    """A re-sent delivery id with a different body is stored (never dropped), once per body,
+    in flight, after a restart and after its segment was retired."""
+
+    async def go(bodies: list[bytes]) -> list[str]:
+        w = LandingWriter(tmp_path)
+        w.open(["site"])
+        try:
+            return list(await asyncio.gather(*(w.append("site", "d1", header(1), b) for b in bodies)))
+        finally:
+            await w.close()
+
+    assert asyncio.run(go([b"first", b"first", b"second", b"second"])) == [
+        "stored",
+        "duplicate",
+        "conflict",
+        "duplicate",
+    ]
+    assert asyncio.run(go([b"second", b"third", b"first"])) == ["duplicate", "conflict", "duplicate"]
+    records = [r for s in list_segments(tmp_path, "site") for r in scan_segment(s, sealed=True).records]
+    assert [r.body for r in records] == [b"first", b"second", b"third"]
+    first, second, third = records
+    assert first.conflict_with is None and first.storage_key == "d1"
+    assert second.conflict_with == first.body_sha256 == hashlib.sha256(b"first").hexdigest()
+    assert second.storage_key == f"d1#sha256:{second.body_sha256}" and second.delivery_id == "d1"
+    assert third.conflict_with == first.body_sha256
+    # retired (drained and deleted) segments keep their keys and hashes
+    append_retired_ids(tmp_path, "site", {r.storage_key: r.body_sha256 for r in records})
+    for seg in list_segments(tmp_path, "site"):
+        seg.unlink()
+    assert asyncio.run(go([b"first", b"third", b"fourth"])) == ["duplicate", "duplicate", "conflict"]
 
 
 def test_torn_tail_is_skipped_in_a_sealed_segment_and_waited_for_in_a_live_one(tmp_path: Path):

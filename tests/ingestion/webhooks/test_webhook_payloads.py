@@ -7,6 +7,7 @@ import json
 import pytest
 
 from leadsync.ingestion.source_types import WebhookSource
+from leadsync.ingestion.webhooks.bodies import DEFAULT_LIMITS
 from leadsync.ingestion.webhooks.client import encode_multipart, sample_submissions
 from leadsync.ingestion.webhooks.payloads import (
     ParseError,
@@ -116,7 +117,7 @@ def test_standard_json_synonyms_on_paths_and_field_map_wins():
 def test_delivery_ids_per_provider_and_fallback_hash():
     ids = {}
     for s in sample_submissions():
-        decoded = decode_body(s.content_type, s.body)
+        decoded = decode_body(s.content_type, s.body, DEFAULT_LIMITS)
         headers = {"webhook-id": "msg_9"} if s.provider == "standard" else {}
         ids[s.provider] = delivery_id(src(s.provider), headers, decoded, s.body)
     assert ids == {
@@ -141,7 +142,7 @@ def test_unreadable_and_unmappable_bodies_raise_plain_reasons():
         body, ctype = encode_multipart({"submissionID": "1"})
         parse_submission(src("jotform"), ctype, body)
     with pytest.raises(UnreadableBody):
-        decode_body("multipart/form-data", b"garbage")
+        decode_body("multipart/form-data", b"garbage", DEFAULT_LIMITS)
 
 
 def test_content_types():

@@ -16,6 +16,9 @@ from dataclasses import dataclass
 import charset_normalizer
 
 SAMPLE_BYTES = 256 * 1024
+# The sample is parsed with the csv module, whose default field limit (128 KiB) is smaller than
+# the sample: one long field there failed the whole file ("field larger than field limit").
+csv.field_size_limit(max(csv.field_size_limit(), 2 * SAMPLE_BYTES))
 DELIMITERS = (",", ";", "\t", "|")
 _SAMPLE_LINES = 50
 # Single-byte Western code pages: cp1252 is their superset for printable text (it adds the euro
@@ -110,11 +113,26 @@ def detect_delimiter(text: str) -> str:
     return best
 
 
+def unique_headers(headers: list[str]) -> tuple[str, ...]:
+    """`Notes,Notes` -> `Notes`, `Notes_2`: a repeated header keeps both values (custom fields are
+    keyed by header, so the second would otherwise overwrite the first)."""
+    seen: set[str] = set()
+    out = []
+    for h in headers:
+        name, n = h, 1
+        while name and name in seen:
+            n += 1
+            name = f"{h}_{n}"
+        seen.add(name)
+        out.append(name)
+    return tuple(out)
+
+
 def parse_header(text: str, delimiter: str) -> tuple[str, ...]:
     """The header row's fields (quoted fields and embedded delimiters handled)."""
     for row in csv.reader(io.StringIO(text), delimiter=delimiter):
         if any(cell.strip() for cell in row):
-            return tuple(cell.strip().lstrip("\ufeff").strip() for cell in row)
+            return unique_headers([cell.strip().lstrip("\ufeff").strip() for cell in row])
         break
     raise UnreadableFile("the file is empty (no header row)")
 

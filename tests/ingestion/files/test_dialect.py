@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from leadsync.ingestion.csv_files.dialect import UnreadableFile, detect_dialect, detect_encoding
+from leadsync.ingestion.files.dialect import UnreadableFile, detect_dialect, detect_encoding
 
 
 def test_plain_utf8_and_ascii():

@@ -118,15 +118,45 @@ def changed_files(entries: list[FileEntry], seen: dict[str, str]) -> list[FileEn
     return [e for e in entries if seen.get(e.url) != e.fingerprint]
 
 
-def read_head(entry: FileEntry, n_bytes: int) -> bytes:
-    """The first n bytes of a file (for encoding / delimiter detection)."""
+# Magic numbers of the compressions fsspec decompresses (fsspec.compression), so a gzip file
+# named `.csv` is read like one named `.csv.gz`: gzip RFC 1952, bzip2 "BZh", zip local header,
+# zstd frame (RFC 8878), xz.
+_MAGIC = (
+    (b"\x1f\x8b", "gzip"),
+    (b"BZh", "bz2"),
+    (b"PK\x03\x04", "zip"),
+    (b"\x28\xb5\x2f\xfd", "zstd"),
+    (b"\xfd7zXZ\x00", "xz"),
+)
+
+
+def compression_of(entry: FileEntry) -> str | None:
+    """The file's compression by its content (magic bytes), None for plain content.
+
+    Content wins over the name: a gzip file named `.csv` is decompressed, a plain file named
+    `.csv.gz` is read as it is."""
     with entry.fs.open(entry.path, "rb") as fh:
+        magic = fh.read(6)
+    for prefix, name in _MAGIC:
+        if magic.startswith(prefix):
+            return name
+    return None
+
+
+def _open(entry: FileEntry) -> Any:
+    """The file opened for reading its content, decompressed the way fsspec.open does."""
+    return entry.fs.open(entry.path, "rb", compression=compression_of(entry))
+
+
+def read_head(entry: FileEntry, n_bytes: int) -> bytes:
+    """The first n bytes of a file's content (decompressed), for encoding / delimiter detection."""
+    with _open(entry) as fh:
         return fh.read(n_bytes)
 
 
 def iter_chunks(entry: FileEntry, chunk_bytes: int = COPY_CHUNK_BYTES) -> Iterator[bytes]:
-    """The file's bytes in chunks: streaming, so a big remote file never sits in memory whole."""
-    with entry.fs.open(entry.path, "rb") as fh:
+    """The file's content in chunks: streaming, so a big remote file never sits in memory whole."""
+    with _open(entry) as fh:
         while chunk := fh.read(chunk_bytes):
             yield chunk
 

@@ -20,15 +20,16 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+from fsspec.utils import infer_compression
 
-from leadsync.ingestion.csv_files.dialect import (
+from leadsync.ingestion.files.dialect import (
     SAMPLE_BYTES,
     UTF8_NAMES,
     Dialect,
     UnreadableFile,
     detect_dialect,
 )
-from leadsync.ingestion.files import FileEntry, iter_chunks, read_head
+from leadsync.ingestion.files.listing import FileEntry, compression_of, iter_chunks, read_head
 from leadsync.ingestion.raw_tables import QUARANTINE_SCHEMA
 
 BATCH_ROWS = 100_000
@@ -67,6 +68,17 @@ class CsvTable:
                 yield pa.Table.from_batches([batch]).cast(schema)
 
 
+CP1252_FALLBACK = "leadsync-cp1252-fallback"
+
+
+def _cp1252_fallback(err: UnicodeError) -> tuple[str, int]:
+    assert isinstance(err, UnicodeDecodeError)
+    return err.object[err.start : err.end].decode("cp1252", "surrogateescape"), err.end
+
+
+codecs.register_error(CP1252_FALLBACK, _cp1252_fallback)
+
+
 def _local_utf8_copy(entry: FileEntry, encoding: str, target: Path) -> Path:
     """Stream the file into `target` as UTF-8. Undecodable bytes are kept as they are (invalid
     UTF-8), so DuckDB rejects exactly those lines and they are quarantined, not guessed at."""
@@ -75,7 +87,12 @@ def _local_utf8_copy(entry: FileEntry, encoding: str, target: Path) -> Path:
             for chunk in iter_chunks(entry):
                 out.write(chunk)
             return target
-        decoder = codecs.getincrementaldecoder(encoding)(errors="surrogateescape")
+        if encoding == "cp1252":
+            # Excel exports mix: a cp1252 file with a row pasted from a UTF-8 source. Valid UTF-8
+            # sequences are (almost) never cp1252 text, so they are read as UTF-8, the rest as cp1252.
+            decoder = codecs.getincrementaldecoder("utf-8")(errors=CP1252_FALLBACK)
+        else:
+            decoder = codecs.getincrementaldecoder(encoding)(errors="surrogateescape")
         for chunk in iter_chunks(entry):
             out.write(decoder.decode(chunk).encode("utf-8", errors="surrogateescape"))
         out.write(decoder.decode(b"", final=True).encode("utf-8", errors="surrogateescape"))
@@ -180,7 +197,10 @@ def open_csv(
     """Load one file into a private DuckDB. Raises UnreadableFile when the file as a whole cannot be read."""
     dialect = detect_dialect(read_head(entry, SAMPLE_BYTES), encoding=encoding, delimiter=delimiter)
     local = entry.local_path
-    if local is None or dialect.encoding not in UTF8_NAMES:
+    # DuckDB decides compression by the file name; leadsync by content, so any compressed or
+    # compressed-looking file is read through a local plain copy.
+    named_compressed = local is not None and infer_compression(local) is not None
+    if local is None or dialect.encoding not in UTF8_NAMES or named_compressed or compression_of(entry):
         local = str(_local_utf8_copy(entry, dialect.encoding, scratch / f"{abs(hash(entry.url))}.csv"))
     cols = column_names(len(dialect.headers))
     columns_sql = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in cols) + "}"

@@ -16,10 +16,10 @@ import dlt
 import pyarrow as pa
 
 from leadsync.ingestion.config import LeadsyncConfig
-from leadsync.ingestion.csv_files.dialect import UnreadableFile
-from leadsync.ingestion.csv_files.projection import add_row_ids
-from leadsync.ingestion.csv_files.reader import CsvTable, open_csv
-from leadsync.ingestion.files import FileEntry, ScratchDir, changed_files, list_files, read_head
+from leadsync.ingestion.files.dialect import UnreadableFile
+from leadsync.ingestion.files.listing import FileEntry, ScratchDir, changed_files, list_files, read_head
+from leadsync.ingestion.files.projection import add_row_ids
+from leadsync.ingestion.files.reader import CsvTable, open_csv
 from leadsync.ingestion.pipeline import pipeline_name
 from leadsync.ingestion.raw_tables import QUARANTINE, quarantine_table
 from leadsync.ingestion.source_types import main_table
@@ -27,12 +27,6 @@ from leadsync.ingestion.source_types import main_table
 # (raw table name, rows) pairs for one file
 Projector = Callable[[CsvTable], Iterator[tuple[str, pa.Table]]]
 STATE_KEY = "file_fingerprints"
-
-
-def received_at_sql(entry: FileEntry) -> str:
-    """The file's modification time (UTC) as a SQL timestamp literal."""
-    ts = entry.modified_at.astimezone(UTC).replace(tzinfo=None)
-    return f"TIMESTAMP '{ts.isoformat(sep=' ')}'"
 
 
 def _head_text(entry: FileEntry, n_bytes: int = 200) -> str:

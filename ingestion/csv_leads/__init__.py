@@ -1,8 +1,8 @@
 """CSV lead files (type `csv`): local globs or fsspec URLs -> `raw.csv_leads` (+ `raw.quarantine`).
 
-Pipeline per file: fingerprint check (dlt resource state) -> encoding/delimiter detection
-(`dialect`) -> DuckDB parse with rejected lines kept (`reader`) -> header mapping (`mapping`) ->
-SQL projection to the canonical lead (`leads`) -> Arrow batches of ~100k rows.
+The file engine (`ingestion.files`) lists, decompresses, recovers and parses each file; this
+source only projects its rows onto the canonical lead (`projection`): header mapping, names
+split from a single name column, custom fields, record ids.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from leadsync.ingestion.config import LeadsyncConfig
-from leadsync.ingestion.csv_files.leads import project_leads
-from leadsync.ingestion.csv_files.resource import file_source
+from leadsync.ingestion.csv_leads.projection import project_leads
+from leadsync.ingestion.files.resource import file_source
 from leadsync.ingestion.source_types import CsvSource
 
 

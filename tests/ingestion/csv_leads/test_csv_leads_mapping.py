@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import duckdb
 
-from leadsync.ingestion.csv_files.leads import first_name_sql, last_name_sql
-from leadsync.ingestion.csv_files.mapping import (
+from leadsync.ingestion.csv_leads.projection import first_name_sql, last_name_sql
+from leadsync.ingestion.files.mapping import (
     content_hash_sql,
     custom_fields_sql,
     map_headers,

@@ -9,16 +9,43 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Mapping
+from datetime import UTC
+from typing import Any
 
 import pyarrow as pa
 
-from leadsync.ingestion.csv_files.reader import CsvTable, sql_literal
+from leadsync.ingestion.files.listing import FileEntry
+from leadsync.ingestion.files.mapping import HeaderMapping, custom_fields_sql, record_id_sql
+from leadsync.ingestion.files.reader import CsvTable, sql_literal
 from leadsync.ingestion.raw_tables import QUARANTINE, QUARANTINE_SCHEMA
 
 # dlt's own row id. The file sources make it while projecting (DuckDB, vectorised) because dlt
 # would otherwise rewrite every Parquet file it extracted just to add it (see resource.py).
 ROW_ID = "_dlt_id"
 ROW_ID_SQL = f"gen_random_uuid()::varchar as {ROW_ID}"
+
+
+def received_at_sql(entry: FileEntry) -> str:
+    """The file's modification time (UTC) as a SQL timestamp literal."""
+    ts = entry.modified_at.astimezone(UTC).replace(tzinfo=None)
+    return f"TIMESTAMP '{ts.isoformat(sep=' ')}'"
+
+
+def trimmed_sql(expr: str) -> str:
+    """The value trimmed, NULL when nothing is left."""
+    return f"nullif(trim({expr}), '')"
+
+
+def record_tail_sql(csv: CsvTable, source: Any, mapping: HeaderMapping) -> dict[str, str]:
+    """The columns every reference-file row carries: source, record id, custom fields, provenance."""
+    return {
+        "source_name": sql_literal(source.name),
+        "source_record_id": record_id_sql(mapping),
+        "custom_fields": custom_fields_sql(mapping),
+        "source_location": sql_literal(csv.entry.url),
+        "source_line": "_line",
+        "received_at": received_at_sql(csv.entry),
+    }
 
 
 def with_row_id(schema: pa.Schema) -> pa.Schema:

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from leadsync.ingestion.csv_files.reader import sql_literal
+from leadsync.ingestion.files.reader import sql_literal
 from leadsync.ingestion.lead import header_key
 
 HASH_SEPARATOR = "chr(31)"  # ASCII unit separator: cannot be confused with cell content
+# Record-id headers of the reference files (accounts, spend); lead files use lead.is_record_id_header.
+GENERIC_ID_HEADERS = frozenset(header_key(h) for h in ("id", "record id", "account id", "row id"))
 
 
 @dataclass(frozen=True)
@@ -119,3 +121,8 @@ def synonym_lookup(synonyms: Mapping[str, Iterable[str]]) -> Callable[[str], str
         for name in (field, *names):
             index.setdefault(header_key(name), field)
     return lambda header: index.get(header_key(header))
+
+
+def is_generic_id_header(header: str) -> bool:
+    """True for the plain record-id headers of reference files ("ID", "Record ID", ...)."""
+    return header_key(header) in GENERIC_ID_HEADERS

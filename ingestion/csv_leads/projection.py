@@ -11,16 +11,16 @@ from collections.abc import Iterator
 
 import pyarrow as pa
 
-from leadsync.ingestion.csv_files.mapping import (
+from leadsync.ingestion.files.mapping import (
     HeaderMapping,
     custom_fields_sql,
     field_sql,
     map_headers,
     record_id_sql,
 )
-from leadsync.ingestion.csv_files.projection import project_rows
-from leadsync.ingestion.csv_files.reader import CsvTable, sql_literal
-from leadsync.ingestion.csv_files.resource import Projector, received_at_sql
+from leadsync.ingestion.files.projection import project_rows, received_at_sql
+from leadsync.ingestion.files.reader import CsvTable, sql_literal
+from leadsync.ingestion.files.resource import Projector
 from leadsync.ingestion.lead import (
     LEAD_FIELD_NAMES,
     canonical_field_for,

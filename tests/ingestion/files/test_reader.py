@@ -6,8 +6,8 @@ from pathlib import Path
 
 import fsspec
 
-from leadsync.ingestion.csv_files.reader import open_csv
 from leadsync.ingestion.files import list_files
+from leadsync.ingestion.files.reader import open_csv
 
 
 def parse(path: str, tmp_path: Path, **kw):
