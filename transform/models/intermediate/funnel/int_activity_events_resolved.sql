@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 {#- Sales activity events (latest version of each record) tied to a lead. The person is found by
     lead_ref (a leadsync lead_id, or any source's record id), else by normalised email.
     Events whose person is unknown or whose time is unreadable keep a `rejection_reason` and go to

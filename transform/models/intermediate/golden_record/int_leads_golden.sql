@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='lead_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
-        post_hook="delete from {{ this }} where lead_id not in (select lead_id from {{ ref('int_identity_assignments') }})"
-    )
-}}
+{{ config(post_hook="delete from {{ this }} where lead_id not in (select lead_id from {{ ref('int_identity_assignments') }})") }}
 {#- One row per resolved person (lead_id from identity): the golden record.
     Survivorship: per field, the non-empty value from the best-ranked touch, where rank is
     `leadsync_identity.source_priority` first (listed sources win, in list order) and recency

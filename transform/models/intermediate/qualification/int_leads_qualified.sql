@@ -1,12 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='lead_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
-        post_hook="{{ delete_vanished_leads() }}"
-    )
-}}
 {#- ICP score, grade, MQL decision and disqualification for each lead, from
     var('leadsync_qualification') (shape: ingestion/config.py QualificationConfig).
     icp_score = sum of the weights of the rules that fired / sum of all rule weights * 100
