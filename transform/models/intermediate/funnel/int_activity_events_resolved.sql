@@ -33,7 +33,7 @@ parsed as (
     select
         md5(source_name || '|' || source_record_id) as activity_id,
         *,
-        nullif(regexp_replace(lower(trim(email)), '^mailto:|[<>\s]', '', 'g'), '') as email_normalized,
+        {{ normalize_email('email') }} as email_normalized,
         {{ clean_text('lead_ref') }} as lead_ref_clean,
         {{ parse_timestamp('occurred_at') }} as occurred_at_parsed
     from latest_versions
