@@ -41,10 +41,18 @@ def warehouse(tmp_path_factory) -> Path:
         db,
         "csv_leads",
         [
-            _lead("1", email="ann@toys.com", full_name="Ann Toy", industry="Children's Products",
-                  job_title="Head of O'Neil Toys", country="US", phone="(415) 555-0134"),
-            _lead("2", email="bob@plain.com", full_name="Bob Plain", industry="Software",
-                  phone="0221 9876543"),
+            _lead(
+                "1",
+                email="ann@toys.com",
+                full_name="Ann Toy",
+                industry="Children's Products",
+                job_title="Head of O'Neil Toys",
+                country="US",
+                phone="(415) 555-0134",
+            ),
+            _lead(
+                "2", email="bob@plain.com", full_name="Bob Plain", industry="Software", phone="0221 9876543"
+            ),
         ],
         load_id="1000.0",
     )

@@ -18,6 +18,8 @@ def test_dbt_project_var_defaults_equal_the_config_defaults():
     assert set(declared) == set(passed)
     for name, value in passed.items():
         # YAML writes 60 where pydantic gives 60.0; compare as data
-        assert yaml.safe_load(yaml.safe_dump(declared[name])) == yaml.safe_load(
-            yaml.safe_dump(value).replace(".0\n", "\n")
-        ) or declared[name] == value, name
+        assert (
+            yaml.safe_load(yaml.safe_dump(declared[name]))
+            == yaml.safe_load(yaml.safe_dump(value).replace(".0\n", "\n"))
+            or declared[name] == value
+        ), name

@@ -41,12 +41,35 @@ def _raw(db: Path) -> None:
         db,
         "csv_leads",
         [
-            _lead("expo", "csv", "e1", email="ada@acme.com", job_title="CTO", company_name="Acme",
-                  submitted_at=same_time, need="speed"),
-            _lead("expo", "csv", "e2", email="ada@acme.com", job_title="VP Engineering", company_name="Acme Inc",
-                  submitted_at=same_time, need="scale"),
-            _lead("expo", "csv", "e3", email="bob@globex.io", full_name="Bob Stone", company_name="Globex",
-                  submitted_at="2026-03-02 10:00:00"),
+            _lead(
+                "expo",
+                "csv",
+                "e1",
+                email="ada@acme.com",
+                job_title="CTO",
+                company_name="Acme",
+                submitted_at=same_time,
+                need="speed",
+            ),
+            _lead(
+                "expo",
+                "csv",
+                "e2",
+                email="ada@acme.com",
+                job_title="VP Engineering",
+                company_name="Acme Inc",
+                submitted_at=same_time,
+                need="scale",
+            ),
+            _lead(
+                "expo",
+                "csv",
+                "e3",
+                email="bob@globex.io",
+                full_name="Bob Stone",
+                company_name="Globex",
+                submitted_at="2026-03-02 10:00:00",
+            ),
         ],
         load_id="1000.0",
     )
@@ -54,8 +77,14 @@ def _raw(db: Path) -> None:
         db,
         "webhook_leads",
         [
-            _lead("site_forms", "webhook", "w1", email="ADA@acme.com", job_title="Chief Technology Officer",
-                  submitted_at=same_time),
+            _lead(
+                "site_forms",
+                "webhook",
+                "w1",
+                email="ADA@acme.com",
+                job_title="Chief Technology Officer",
+                submitted_at=same_time,
+            ),
         ],
         load_id="1000.1",
     )
@@ -63,8 +92,15 @@ def _raw(db: Path) -> None:
         db,
         "activity_events",
         [
-            {"source_name": "sales_activity", "source_record_id": f"a{i}", "email": "ada@acme.com",
-             "event": event, "occurred_at": "2026-03-03 09:00:00", "rep": rep, "received_at": RECEIVED}
+            {
+                "source_name": "sales_activity",
+                "source_record_id": f"a{i}",
+                "email": "ada@acme.com",
+                "event": event,
+                "occurred_at": "2026-03-03 09:00:00",
+                "rep": rep,
+                "received_at": RECEIVED,
+            }
             for i, (event, rep) in enumerate([("contacted", "Zoe"), ("contacted", "Al"), ("won", "Al")])
         ],
         load_id="1000.2",
@@ -73,15 +109,23 @@ def _raw(db: Path) -> None:
 
 def _checksums(db: Path) -> dict[str, tuple[int, str]]:
     with duckdb.connect(str(db), read_only=True) as con:
-        tables = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
-        ).fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+            ).fetchall()
+        ]
         out = {}
         for name in tables:
-            cols = [r[0] for r in con.execute(
-                "select column_name from information_schema.columns where table_schema = 'marts' "
-                "and table_name = ? order by ordinal_position", [name]
-            ).fetchall() if r[0] not in WALL_CLOCK]
+            cols = [
+                r[0]
+                for r in con.execute(
+                    "select column_name from information_schema.columns where table_schema = 'marts' "
+                    "and table_name = ? order by ordinal_position",
+                    [name],
+                ).fetchall()
+                if r[0] not in WALL_CLOCK
+            ]
             listed = ", ".join(f'"{c}"' for c in cols)
             out[name] = con.execute(
                 f"select count(*), md5(coalesce(string_agg(row_text, '\n' order by row_text), '')) "
@@ -107,6 +151,12 @@ def test_two_builds_of_the_same_raw_data_give_identical_marts(tmp_path):
         result = run_dbt(config, ["build"], target_path=db.parent / "target", raise_on_error=False)
         assert result.is_successful(), "dbt build failed; see the dbt log above"
     a, b = _checksums(first), _checksums(second)
-    assert set(a) >= {"dim_leads", "fct_lead_touches", "fct_lead_funnel", "dim_accounts", "fct_source_quality"}
+    assert set(a) >= {
+        "dim_leads",
+        "fct_lead_touches",
+        "fct_lead_funnel",
+        "dim_accounts",
+        "fct_source_quality",
+    }
     assert a == b
     assert all(count > 0 for name, (count, _) in a.items() if name in ("dim_leads", "fct_lead_funnel"))

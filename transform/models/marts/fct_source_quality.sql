@@ -1,6 +1,7 @@
 {#- One row per source, channel and week (contract). Outcome rates are over the week's new
     leads (first touches), so a source is credited with the leads it brought first. Rates are
     null when there is nothing to divide by. -#}
+-- depends_on: {{ ref('funnel_stages') }} (funnel_rate_stages() reads the seed)
 with touches as (
 
     select * from {{ ref('fct_lead_touches') }}
@@ -16,12 +17,6 @@ leads as (
 funnel_status as (
 
     select lead_id, stages_reached, hours_to_first_contact from {{ ref('int_lead_funnel_status') }}
-
-),
-
-stages as (
-
-    select * from {{ ref('funnel_stages') }}
 
 ),
 

@@ -1,5 +1,6 @@
 {#- One row per source over all time: the per-source summary of fct_source_quality, plus spend
     (optional spend_csv input) as cost per lead and per MQL. -#}
+-- depends_on: {{ ref('funnel_stages') }} (funnel_rate_stages() reads the seed)
 with touches as (
 
     select * from {{ ref('fct_lead_touches') }}
@@ -15,12 +16,6 @@ leads as (
 funnel_status as (
 
     select lead_id, stages_reached, hours_to_first_contact from {{ ref('int_lead_funnel_status') }}
-
-),
-
-stages as (
-
-    select * from {{ ref('funnel_stages') }}
 
 ),
 
