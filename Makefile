@@ -28,6 +28,7 @@ demo: install
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint transform/models transform/macros --processes 1
 
 test: lint
 	$(BIN)/python -m pytest

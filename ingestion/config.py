@@ -185,7 +185,13 @@ class LeadsyncConfig(_Model):
         return {
             "leadsync_lead_models": [t.staging_model for t in SOURCE_TYPES.values() if t.carries_leads],
             "leadsync_sources": [
-                {"name": s.name, "type": s.type, "origin": s.origin} for s in self.enabled_sources
+                {
+                    "name": s.name,
+                    "type": s.type,
+                    "origin": s.origin,
+                    "default_phone_region": s.default_phone_region,
+                }
+                for s in self.enabled_sources
             ],
             "leadsync_qualification": self.qualification.model_dump(mode="json"),
             "leadsync_identity": self.identity.model_dump(mode="json"),

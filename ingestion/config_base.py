@@ -30,6 +30,10 @@ class SourceBase(ConfigModel):
     schedule: str | None = None  # cron; default monitoring.default_schedule
     freshness_hours: float | None = None  # default monitoring.freshness_hours
     enabled: bool = True
+    # ISO 3166 code for phone numbers written without a country prefix in rows without a country
+    # column value; default identity.default_phone_region. dbt receives it as data (a quoted
+    # literal), and a number invalid in this region is flagged, never given a wrong E.164.
+    default_phone_region: str | None = None
 
     @field_validator("name")
     @classmethod

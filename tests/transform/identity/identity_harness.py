@@ -16,7 +16,8 @@ import duckdb
 from leadsync.ingestion.config import LeadsyncConfig, parse_config
 from leadsync.orchestration.dbt_project import run_dbt
 
-IDENTITY_SELECTION = ["nicknames", "path:models/intermediate/identity"]
+# lead_id_aliases is built from identity but lives under models/marts (it writes marts)
+IDENTITY_SELECTION = ["nicknames", "path:models/intermediate/identity", "lead_id_aliases"]
 
 TOUCH_COLUMNS: dict[str, str] = {
     "touch_id": "varchar",

@@ -25,8 +25,11 @@
 {%- endmacro %}
 
 {#- Post-hook: drop the leads that no longer exist (merged into another lead, or erased).
-    delete+insert only replaces the leads a run recomputed; a lead that vanished is in no batch. -#}
+    delete+insert only replaces the leads a run recomputed; a lead that vanished is in no batch.
+    Set per folder in dbt_project.yml; a table model in such a folder is rebuilt whole, so
+    there is nothing to delete and the hook renders empty (dbt skips an empty hook). -#}
 {% macro delete_vanished_leads(extra_condition=none) -%}
+    {%- if model.config.materialized != 'incremental' -%}{{ return('') }}{%- endif -%}
     delete from {{ this }}
     where lead_id not in (select lead_id from {{ ref('int_leads_golden') }})
     {%- if extra_condition %} or ({{ extra_condition }}){% endif %}

@@ -74,6 +74,7 @@ final as (
         funnel_status.first_contacted_at,
         funnel_status.hours_to_first_contact,
         coalesce(funnel_status.contact_attempts, 0) as contact_attempts,
+        coalesce(funnel_status.stages_reached, ['new']) as stages_reached,
         leads.email_is_valid,
         leads.is_role_email,
         leads.is_free_email,

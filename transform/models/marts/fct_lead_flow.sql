@@ -113,12 +113,12 @@ final as (
         ) as longest_gap_days,
         case
             when days_of_history < 28 then null
-            when rolling_weekly_volume > rolling_4w_mean_weekly * (1 + {{ monitoring['feast_famine_band'] }}) then 'feast'
-            when rolling_weekly_volume < rolling_4w_mean_weekly * (1 - {{ monitoring['feast_famine_band'] }}) then 'famine'
+            when rolling_weekly_volume > rolling_4w_mean_weekly * (1 + {{ sql_number(monitoring['feast_famine_band']) }}) then 'feast'
+            when rolling_weekly_volume < rolling_4w_mean_weekly * (1 - {{ sql_number(monitoring['feast_famine_band']) }}) then 'famine'
             else 'steady'
         end as flow_status,
         days_of_history >= 28
-            and rolling_weekly_volume < rolling_4w_mean_weekly * {{ monitoring['lead_flow_min_share'] }} as is_below_min_share
+            and rolling_weekly_volume < rolling_4w_mean_weekly * {{ sql_number(monitoring['lead_flow_min_share']) }} as is_below_min_share
     from weekly_lags
 
 )

@@ -2,104 +2,26 @@
     config(
         materialized='incremental',
         unique_key='lead_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
         post_hook="{{ delete_vanished_leads() }}"
     )
 }}
-{#- One row per lead per funnel stage reached (contract). Duplicate events collapse to the
-    earliest; out-of-order arrival does not matter because order comes from the event times.
-    Attribution: `source_name`/`campaign` are the first touch, `last_touch_*` the last one.
-    Incremental: every stage of the leads whose evidence (int_lead_stage_events) or golden
-    record was recomputed since this model's last run is rewritten. -#}
+{#- One row per lead per funnel stage reached (contract), as intermediate/funnel decides it
+    (int_lead_funnel_stages). Incremental: the leads whose stages were rewritten since this
+    model's last run are copied again. -#}
+-- depends_on: {{ ref('int_leads_golden') }}
 {%- set incremental = lead_incremental() %}
-with
-{% if incremental %}
-affected_leads as (
+with stages as (
 
-    {{ refreshed_since(ref('int_lead_stage_events')) }}
-    union
-    {{ refreshed_since(ref('int_leads_golden')) }}
-
-),
-{% endif %}
-
-stage_events as (
-
-    select * from {{ ref('int_lead_stage_events') }}
+    select * from {{ ref('int_lead_funnel_stages') }}
     {%- if incremental %}
-    where lead_id in (select lead_id from affected_leads)
+    where lead_id in ({{ refreshed_since(ref('int_lead_funnel_stages')) }})
     {%- endif %}
-
-),
-
-stages as (
-
-    select * from {{ ref('funnel_stages') }}
-
-),
-
-leads as (
-
-    select lead_id, first_source_name, first_campaign, last_source_name, last_campaign, first_seen_at
-    from {{ ref('int_leads_golden') }}
-    {%- if incremental %}
-    where lead_id in (select lead_id from affected_leads)
-    {%- endif %}
-
-),
-
-per_stage as (
-
-    select
-        lead_id,
-        stage,
-        min(entered_at) as entered_at,
-        max(entered_at) as last_event_at,
-        count(*) as event_count,
-        arg_min(evidence, entered_at) as evidence,
-        arg_min(rep, entered_at) as rep
-    from stage_events
-    group by lead_id, stage
-
-),
-
-ordered as (
-
-    select
-        per_stage.*,
-        stages.stage_order,
-        stages.is_exit,
-        lead(per_stage.entered_at) over (
-            partition by per_stage.lead_id order by per_stage.entered_at, stages.stage_order
-        ) as next_stage_entered_at
-    from per_stage
-    inner join stages on stages.stage = per_stage.stage
 
 ),
 
 final as (
 
-    select
-        md5(ordered.lead_id || '|' || ordered.stage) as lead_stage_id,
-        ordered.lead_id,
-        ordered.stage,
-        ordered.stage_order,
-        ordered.is_exit,
-        ordered.entered_at,
-        ordered.last_event_at,
-        ordered.event_count,
-        ordered.evidence,
-        ordered.rep,
-        round(date_diff('second', leads.first_seen_at, ordered.entered_at) / 3600.0, 2) as hours_since_first_touch,
-        round(date_diff('second', ordered.entered_at, ordered.next_stage_entered_at) / 3600.0, 2) as hours_in_stage,
-        leads.first_source_name as source_name,
-        leads.first_campaign as campaign,
-        leads.last_source_name as last_touch_source_name,
-        leads.last_campaign as last_touch_campaign,
-        {{ this_run_at() }} as refreshed_at
-    from ordered
-    inner join leads on leads.lead_id = ordered.lead_id
+    select * from stages
 
 )
 

@@ -14,7 +14,7 @@
     Incremental: only the touches of leads int_leads_golden recomputed since the last run are
     rewritten (a merge or a new touch can change which touch is first); erased touches are
     deleted by the post-hook. A table from before a column was added is rewritten in full once. -#}
-{%- set incremental = lead_incremental(['lead_refreshed_at', 'ad_group_id', 'loaded_at', 'is_test']) %}
+{%- set incremental = lead_incremental(['lead_refreshed_at', 'ad_group_id', 'loaded_at', 'is_test', 'phone_issue']) %}
 with touches as (
 
     select * from {{ ref('int_lead_touches_normalized') }}
@@ -79,6 +79,8 @@ final as (
         ad_id,
         email,
         phone_e164,
+        phone_raw,
+        phone_issue,
         invalid_reason is null as is_valid,
         invalid_reason,
         coalesce(is_test, false) as is_test,

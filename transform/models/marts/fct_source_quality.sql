@@ -1,6 +1,7 @@
 {#- One row per source, channel and week (contract). Outcome rates are over the week's new
     leads (first touches), so a source is credited with the leads it brought first. Rates are
     null when there is nothing to divide by. -#}
+-- depends_on: {{ ref('funnel_stages') }} (funnel_rate_stages() reads the seed)
 with touches as (
 
     select * from {{ ref('fct_lead_touches') }}
@@ -30,9 +31,10 @@ touch_outcomes as (
         touches.is_new_lead,
         touches.is_duplicate,
         touches.is_new_lead and leads.is_mql as is_new_mql,
-        {%- for stage in ['contacted', 'responded', 'qualified', 'opportunity', 'won'] %}
-        touches.is_new_lead and coalesce(list_contains(funnel_status.stages_reached, '{{ stage }}'), false)
-            as new_reached_{{ stage }},
+        {#- the one definition of "reached": int_lead_funnel_status.stages_reached #}
+        {%- for s in funnel_rate_stages() if s['stage'] != 'mql' %}
+        touches.is_new_lead and coalesce(list_contains(funnel_status.stages_reached, {{ sql_string(s['stage']) }}), false)
+            as new_reached_{{ s['stage'] }},
         {%- endfor %}
         case when touches.is_new_lead then funnel_status.hours_to_first_contact end as new_hours_to_first_contact
     from touches
@@ -55,9 +57,9 @@ final as (
         round(count(*) filter (where is_duplicate) / count(*), 4) as duplicate_rate,
         round(count(*) filter (where is_valid) / count(*), 4) as valid_rate,
         round(count(*) filter (where is_new_mql) / nullif(count(*) filter (where is_new_lead), 0), 4) as mql_rate,
-        {%- for stage in ['contacted', 'responded', 'qualified', 'opportunity', 'won'] %}
-        round(count(*) filter (where new_reached_{{ stage }}) / nullif(count(*) filter (where is_new_lead), 0), 4)
-            as {{ 'contact' if stage == 'contacted' else stage }}_rate,
+        {%- for s in funnel_rate_stages() if s['stage'] != 'mql' %}
+        round(count(*) filter (where new_reached_{{ s['stage'] }}) / nullif(count(*) filter (where is_new_lead), 0), 4)
+            as {{ s['rate_column'] }},
         {%- endfor %}
         median(new_hours_to_first_contact) as median_hours_to_first_contact
     from touch_outcomes

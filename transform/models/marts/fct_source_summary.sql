@@ -1,5 +1,6 @@
 {#- One row per source over all time: the per-source summary of fct_source_quality, plus spend
     (optional spend_csv input) as cost per lead and per MQL. -#}
+-- depends_on: {{ ref('funnel_stages') }} (funnel_rate_stages() reads the seed)
 with touches as (
 
     select * from {{ ref('fct_lead_touches') }}
@@ -18,21 +19,9 @@ funnel_status as (
 
 ),
 
-spend_rows as (
-
-    select * from {{ ref('stg_spend_csv__spend') }}
-    {{ latest_version() }}
-
-),
-
 spend as (
 
-    select
-        lead_source_name as source_name,
-        sum({{ parse_scaled_number('amount_raw') }}) as spend,
-        min(upper(currency)) as currency
-    from spend_rows
-    group by lead_source_name
+    select * from {{ ref('int_source_spend') }}
 
 ),
 
@@ -47,9 +36,11 @@ per_source as (
         round(count(*) filter (where touches.is_duplicate) / count(*), 4) as duplicate_rate,
         round(count(*) filter (where touches.is_valid) / count(*), 4) as valid_rate,
         count(*) filter (where touches.is_new_lead and leads.is_mql) as new_mqls,
-        {%- for stage in ['contacted', 'responded', 'qualified', 'opportunity', 'won'] %}
-        round(count(*) filter (where touches.is_new_lead and list_contains(funnel_status.stages_reached, '{{ stage }}'))
-            / nullif(count(*) filter (where touches.is_new_lead), 0), 4) as {{ 'contact' if stage == 'contacted' else stage }}_rate,
+        {#- one rate per stage with a rate_column in seeds/funnel_stages.csv, from the one
+            definition of "reached" (int_lead_funnel_status.stages_reached) #}
+        {%- for s in funnel_rate_stages() if s['stage'] != 'mql' %}
+        round(count(*) filter (where touches.is_new_lead and list_contains(funnel_status.stages_reached, {{ sql_string(s['stage']) }}))
+            / nullif(count(*) filter (where touches.is_new_lead), 0), 4) as {{ s['rate_column'] }},
         {%- endfor %}
         median(funnel_status.hours_to_first_contact) filter (where touches.is_new_lead) as median_hours_to_first_contact,
         min(touches.touched_at) as first_touch_at,

@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='lead_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
-        post_hook="{{ delete_vanished_leads('account_id is null') }}"
-    )
-}}
+{{ config(post_hook="{{ delete_vanished_leads('account_id is null') }}") }}
 {#- Each lead's company: the target account it matches (same domain first, else same
     company_name_key), otherwise a company of its own keyed by domain, else by name key.
     Leads with neither have no account.

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 {#- The target-account list, latest version of each record, keyed like leads are matched:
     by web domain, else by company_name_key. Several records for one company collapse. -#}
 with target_accounts as (

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 {#- Sales activity events (latest version of each record) tied to a lead. The person is found by
     lead_ref (a leadsync lead_id, or any source's record id), else by normalised email.
     Events whose person is unknown or whose time is unreadable keep a `rejection_reason` and go to
@@ -32,7 +33,7 @@ parsed as (
     select
         md5(source_name || '|' || source_record_id) as activity_id,
         *,
-        nullif(regexp_replace(lower(trim(email)), '^mailto:|[<>\s]', '', 'g'), '') as email_normalized,
+        {{ normalize_email('email') }} as email_normalized,
         {{ clean_text('lead_ref') }} as lead_ref_clean,
         {{ parse_timestamp('occurred_at') }} as occurred_at_parsed
     from latest_versions

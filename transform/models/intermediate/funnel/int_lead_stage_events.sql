@@ -1,12 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='lead_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
-        post_hook="{{ delete_vanished_leads() }}"
-    )
-}}
 {#- Every piece of evidence that a lead reached a funnel stage, one row each:
     `new` at the first touch, `mql` from leadsync's own ICP decision (at the first touch: the
     decision is made on the golden record, which exists from then on), sales activity events,

@@ -1,16 +1,8 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='lead_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
-        post_hook="delete from {{ this }} where lead_id not in (select lead_id from {{ ref('int_identity_assignments') }})"
-    )
-}}
+{{ config(post_hook="delete from {{ this }} where lead_id not in (select lead_id from {{ ref('int_identity_assignments') }})") }}
 {#- One row per resolved person (lead_id from identity): the golden record.
     Survivorship: per field, the non-empty value from the best-ranked touch, where rank is
     `leadsync_identity.source_priority` first (listed sources win, in list order) and recency
-    second (latest touched_at). Which touch won is recorded for the key fields (*_source_name).
+    second (latest touched_at), touch_id last, so equal times always pick the same touch. Which touch won is recorded for the key fields (*_source_name).
     Incremental: only leads whose identity changed in this run (identity updated_at) or that got
     a newer version of a touch (load_id) are recomputed, from all their touches; leads merged
     away are deleted by the post-hook. `refreshed_at` tells downstream models which leads moved. -#}
@@ -54,7 +46,7 @@ ranked as (
         {% if priority -%}
         ({{ priority | length }} - case touches.source_name
             {%- for name in priority %}
-            when {{ dbt.string_literal(name) }} then {{ loop.index0 }}
+            when {{ sql_string(name) }} then {{ loop.index0 }}
             {%- endfor %}
             else {{ priority | length }} end) * 1e11
         {%- else %}0{% endif %}
@@ -72,28 +64,28 @@ final as (
     select
         lead_id,
         {%- for field in survived %}
-        arg_max({{ field }}, survivorship_rank) filter (where {{ field }} is not null) as {{ field }},
+        arg_max({{ field }}, (survivorship_rank, touch_id)) filter (where {{ field }} is not null) as {{ field }},
         {%- endfor %}
         {%- for field in with_source %}
-        arg_max(source_name, survivorship_rank) filter (where {{ field }} is not null) as {{ field }}_source_name,
+        arg_max(source_name, (survivorship_rank, touch_id)) filter (where {{ field }} is not null) as {{ field }}_source_name,
         {%- endfor %}
-        arg_max(email_is_valid, survivorship_rank) filter (where email is not null) as email_is_valid,
-        arg_max(is_role_email, survivorship_rank) filter (where email is not null) as is_role_email,
-        arg_max(is_free_email, survivorship_rank) filter (where email is not null) as is_free_email,
-        arg_max(is_disposable_email, survivorship_rank) filter (where email is not null) as is_disposable_email,
-        arg_max(email_domain, survivorship_rank) filter (where email is not null) as email_domain,
-        arg_min(lead_origin, touched_at) as lead_origin,
-        arg_min(source_name, touched_at) as first_source_name,
-        arg_min(source_type, touched_at) as first_source_type,
-        arg_min(coalesce(campaign_name, utm_campaign, campaign_id), touched_at) as first_campaign,
-        arg_max(source_name, touched_at) as last_source_name,
-        arg_max(coalesce(campaign_name, utm_campaign, campaign_id), touched_at) as last_campaign,
+        arg_max(email_is_valid, (survivorship_rank, touch_id)) filter (where email is not null) as email_is_valid,
+        arg_max(is_role_email, (survivorship_rank, touch_id)) filter (where email is not null) as is_role_email,
+        arg_max(is_free_email, (survivorship_rank, touch_id)) filter (where email is not null) as is_free_email,
+        arg_max(is_disposable_email, (survivorship_rank, touch_id)) filter (where email is not null) as is_disposable_email,
+        arg_max(email_domain, (survivorship_rank, touch_id)) filter (where email is not null) as email_domain,
+        arg_min(lead_origin, (touched_at, touch_id)) as lead_origin,
+        arg_min(source_name, (touched_at, touch_id)) as first_source_name,
+        arg_min(source_type, (touched_at, touch_id)) as first_source_type,
+        arg_min(coalesce(campaign_name, utm_campaign, campaign_id), (touched_at, touch_id)) as first_campaign,
+        arg_max(source_name, (touched_at, touch_id)) as last_source_name,
+        arg_max(coalesce(campaign_name, utm_campaign, campaign_id), (touched_at, touch_id)) as last_campaign,
         min(touched_at) as first_seen_at,
         max(touched_at) as last_seen_at,
         count(*) as touch_count,
         bool_or(is_unsubscribed) as is_unsubscribed,
         bool_and(is_test) as is_test,
-        string_agg(distinct need, ' | ') as needs,
+        string_agg(distinct need, ' | ' order by need) as needs,
         arg_min(touch_id, (touched_at, touch_id)) as first_touch_id,
         max(identity_updated_at) as identity_updated_at,
         '{{ run_started_at.isoformat() }}'::timestamptz as refreshed_at,

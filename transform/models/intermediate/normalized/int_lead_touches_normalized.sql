@@ -1,11 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='touch_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns'
-    )
-}}
 {#- One row per lead record (latest load wins), normalised. Incremental: only record versions
     from loads newer than the newest one already here are read; a re-sent record replaces its
     older version (delete+insert on touch_id). After changing seeds or identity vars, run with
@@ -14,6 +6,7 @@
 {%- set lead_models = var('leadsync_lead_models') -%}
 {%- set default_region = var('leadsync_identity')['default_phone_region'] | upper -%}
 {%- set extra_disposable = var('leadsync_qualification')['disposable_domains'] or [] -%}
+{%- set sources = var('leadsync_sources') or [] -%}
 
 with
 {% for model in lead_models %}
@@ -46,8 +39,35 @@ disposable_email_domains as (
 
     select domain from {{ ref('disposable_email_domains') }}
     {%- for d in extra_disposable %}
-    union select {{ dbt.string_literal(d | lower) }}
+    union select {{ sql_string(d | lower) }}
     {%- endfor %}
+
+),
+
+phone_regions as (
+
+    select
+        phone_regions.*,
+        countries.calling_code
+    from {{ ref('phone_regions') }} as phone_regions
+    inner join {{ ref('countries') }} as countries on countries.iso2 = phone_regions.iso2
+
+),
+
+-- per-source `default_phone_region` (leadsync.yaml), as data: quoted literals, never SQL text
+source_phone_regions as (
+
+    {%- set with_region = sources | selectattr('default_phone_region') | list %}
+    {%- if with_region %}
+    select * from (values
+        {%- for s in with_region %}
+        ({{ sql_string(s['name']) }}, upper({{ sql_string(s['default_phone_region']) }})){{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as configured (source_name, default_phone_region)
+    {%- else %}
+    select cast(null as varchar) as source_name, cast(null as varchar) as default_phone_region
+    where false
+    {%- endif %}
 
 ),
 
@@ -86,11 +106,13 @@ cleaned as (
 
     select
         *,
-        nullif(regexp_replace(lower(trim(email)), '^mailto:|[<>\s]', '', 'g'), '') as email_clean,
+        md5(source_name || '|' || source_record_id) as touch_key,
+        {{ normalize_email('email') }} as email_clean,
         {{ clean_text("regexp_replace(regexp_replace(first_name, '^\s*(mr|mrs|ms|miss|mx|dr|prof)\.?\s+', '', 'i'), '[^\pL\s\-''.]', '', 'g')") }} as first_name_clean,
         {{ clean_text("regexp_replace(last_name, '[^\pL\s\-''.]', '', 'g')") }} as last_name_clean,
         {{ clean_text("regexp_replace(regexp_replace(full_name, '^\s*(mr|mrs|ms|miss|mx|dr|prof)\.?\s+', '', 'i'), '[^\pL\s\-'',.]', '', 'g')") }} as full_name_clean,
         {{ clean_text("company_name") }} as company_name_clean,
+        {{ clean_text('phone') }} as phone_raw,
         regexp_replace(regexp_replace(trim(phone), '\s*(x|ext\.?|extension|#)\s*\d+\s*$', '', 'i'), '[^0-9+]', '', 'g') as phone_chars,
         lower(strip_accents(trim(country))) as country_lower
     from latest_versions
@@ -110,35 +132,102 @@ with_country as (
 
 ),
 
+{#- Phone numbers (rules: intermediate/normalized/_normalized.yml, phone_e164). The region a
+    national number is read in: the row's own country, else the source's default_phone_region,
+    else leadsync_identity.default_phone_region. Validity is libphonenumber's national number
+    pattern for that region (seed phone_regions); a number that does not fit is not turned into
+    an E.164 number: phone_e164 stays null, phone_raw keeps it as written, phone_issue says why. -#}
 with_phone as (
 
     select
         with_country.*,
-        region.calling_code::varchar as region_calling_code,
-        regexp_replace(phone_chars, '[^0-9]', '', 'g') as phone_digits
+        coalesce(
+            with_country.country_code_resolved,
+            source_phone_regions.default_phone_region,
+            upper({{ sql_string(default_region) }})
+        ) as phone_region,
+        regexp_replace(phone_chars, '[^0-9]', '', 'g') as phone_digits,
+        starts_with(phone_chars, '+') or starts_with(regexp_replace(phone_chars, '[^0-9]', '', 'g'), '00')
+            as phone_is_international
     from with_country
-    left join countries as region
-        on region.iso2 = coalesce(with_country.country_code_resolved, '{{ default_region }}')
+    left join source_phone_regions on source_phone_regions.source_name = with_country.source_name
+
+),
+
+phone_national as (
+
+    -- a national number: without the region's trunk prefix, as written, or written with the
+    -- calling code but no "+"; the first reading that fits the region's pattern wins
+    select
+        with_phone.touch_key,
+        case
+            when region.national_prefix <> '' and starts_with(with_phone.phone_digits, region.national_prefix)
+                 and regexp_full_match(substr(with_phone.phone_digits, length(region.national_prefix) + 1),
+                                       region.national_number_pattern)
+                then region.calling_code || substr(with_phone.phone_digits, length(region.national_prefix) + 1)
+            when regexp_full_match(with_phone.phone_digits, region.national_number_pattern)
+                then region.calling_code || with_phone.phone_digits
+            when starts_with(with_phone.phone_digits, region.calling_code)
+                 and regexp_full_match(substr(with_phone.phone_digits, length(region.calling_code) + 1),
+                                       region.national_number_pattern)
+                then with_phone.phone_digits
+        end as national_e164_digits,
+        region.iso2 is not null as region_known
+    from with_phone
+    left join phone_regions as region on region.iso2 = with_phone.phone_region
+    where not with_phone.phone_is_international and with_phone.phone_digits <> ''
+
+),
+
+phone_international_candidates as (
+
+    -- an international number: valid when the digits after a known calling code fit one of
+    -- that code's regions; a calling code leadsync has no region for is judged by length only
+    select
+        with_phone.touch_key,
+        case when starts_with(with_phone.phone_chars, '+') then with_phone.phone_digits
+             else substr(with_phone.phone_digits, 3) end as digits
+    from with_phone
+    where with_phone.phone_is_international
 
 ),
 
 phone_international as (
 
     select
-        *,
+        candidates.touch_key,
+        candidates.digits,
+        bool_or(region.iso2 is not null) as code_known,
+        bool_or(coalesce(regexp_full_match(
+            substr(candidates.digits, length(region.calling_code) + 1), region.national_number_pattern
+        ), false)) as fits_region
+    from phone_international_candidates as candidates
+    left join phone_regions as region on starts_with(candidates.digits, region.calling_code)
+    group by candidates.touch_key, candidates.digits
+
+),
+
+phone_parsed as (
+
+    select
+        with_phone.*,
         case
-            when phone_digits = '' or phone_digits is null then null
-            when starts_with(phone_chars, '+') then phone_digits
-            when starts_with(phone_digits, '00') then substr(phone_digits, 3)
-            when region_calling_code = '1' and length(phone_digits) = 11 and starts_with(phone_digits, '1')
-                then phone_digits
-            when region_calling_code = '1' and length(phone_digits) = 10 then '1' || phone_digits
-            when starts_with(phone_digits, '0') then region_calling_code || substr(phone_digits, 2)
-            when starts_with(phone_digits, region_calling_code) and length(phone_digits) >= length(region_calling_code) + 9
-                then phone_digits
-            else region_calling_code || phone_digits
-        end as phone_international_digits
+            when with_phone.phone_digits = '' or with_phone.phone_digits is null then null
+            when with_phone.phone_is_international and (intl.fits_region or not intl.code_known) then intl.digits
+            when not with_phone.phone_is_international then national.national_e164_digits
+        end as phone_international_digits,
+        case
+            when with_phone.phone_digits = '' or with_phone.phone_digits is null then null
+            when with_phone.phone_is_international and intl.code_known and not intl.fits_region
+                then 'not a valid phone number for its country calling code'
+            when not with_phone.phone_is_international and not national.region_known
+                then 'phone region ' || with_phone.phone_region || ' is unknown'
+            when not with_phone.phone_is_international and national.national_e164_digits is null
+                then 'not a valid phone number for region ' || with_phone.phone_region
+        end as phone_region_issue
     from with_phone
+    left join phone_national as national on national.touch_key = with_phone.touch_key
+    left join phone_international as intl on intl.touch_key = with_phone.touch_key
 
 ),
 
@@ -156,14 +245,14 @@ names_split as (
             when contains(full_name_clean, ',') then trim(split_part(full_name_clean, ',', 1))
             else nullif(trim(substr(full_name_clean, length(split_part(full_name_clean, ' ', 1)) + 1)), '')
         end as last_name_part
-    from phone_international
+    from phone_parsed
 
 ),
 
 normalized as (
 
     select
-        md5(source_name || '|' || source_record_id) as touch_id,
+        touch_key as touch_id,
         source_name,
         source_type,
         coalesce(lead_origin, 'inbound') as lead_origin,
@@ -181,13 +270,18 @@ normalized as (
         case
             when phone_international_digits is null then null
             when not regexp_full_match(phone_international_digits, '[1-9]\d{7,14}') then null
-            when starts_with(phone_international_digits, '1')
-                 and not regexp_full_match(phone_international_digits, '1[2-9]\d{2}[2-9]\d{6}') then null
-            -- one digit repeated ("0000000000", "5555555555") is a placeholder, not a number
-            when length(replace(substr(phone_international_digits, 2), right(phone_international_digits, 1), '')) = 0
-                then null
+            when {{ phone_is_placeholder('phone_international_digits') }} then null
             else '+' || phone_international_digits
         end as phone_e164,
+        phone_raw,
+        phone_region,
+        case
+            when phone_region_issue is not null then phone_region_issue
+            when phone_international_digits is null then null
+            when not regexp_full_match(phone_international_digits, '[1-9]\d{7,14}')
+                then 'not a phone number: E.164 allows 8 to 15 digits'
+            when {{ phone_is_placeholder('phone_international_digits') }} then 'placeholder phone number'
+        end as phone_issue,
 
         {{ title_case('nullif(first_name_part, \'\')') }} as first_name,
         {{ title_case('nullif(last_name_part, \'\')') }} as last_name,
@@ -258,6 +352,9 @@ final as (
         coalesce(is_free_email, false) as is_free_email,
         coalesce(is_disposable_email, false) as is_disposable_email,
         phone_e164,
+        phone_raw,
+        phone_region,
+        phone_issue,
         first_name,
         last_name,
         nullif(concat_ws(' ', first_name, last_name), '') as full_name,

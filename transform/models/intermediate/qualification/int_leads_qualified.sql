@@ -1,12 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='lead_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
-        post_hook="{{ delete_vanished_leads() }}"
-    )
-}}
 {#- ICP score, grade, MQL decision and disqualification for each lead, from
     var('leadsync_qualification') (shape: ingestion/config.py QualificationConfig).
     icp_score = sum of the weights of the rules that fired / sum of all rule weights * 100
@@ -95,25 +86,25 @@ rules_fired as (
         {# industry: a configured value equal to, or contained in, the lead's industry #}
         {%- set industries = rules['industry']['values'] or [] %}
         {% if industries -%}
-        coalesce({% for v in industries %}contains(lower(industry), {{ dbt.string_literal(v | lower) }}){{ ' or ' if not loop.last }}{% endfor %}, false)
+        coalesce({% for v in industries %}contains(lower(industry), {{ sql_string(v | lower) }}){{ ' or ' if not loop.last }}{% endfor %}, false)
         {%- else %}false{% endif %} as fired_industry,
         {%- for field in ['employee_count', 'annual_revenue'] %}
         {%- set r = rules[field] %}
         {% if r['min'] is not none or r['max'] is not none -%}
         coalesce({{ field }} is not null
-            {%- if r['min'] is not none %} and {{ field }} >= {{ r['min'] }}{% endif %}
-            {%- if r['max'] is not none %} and {{ field }} <= {{ r['max'] }}{% endif %}, false)
+            {%- if r['min'] is not none %} and {{ field }} >= {{ sql_number(r['min']) }}{% endif %}
+            {%- if r['max'] is not none %} and {{ field }} <= {{ sql_number(r['max']) }}{% endif %}, false)
         {%- else %}false{% endif %} as fired_{{ field }},
         {%- endfor %}
         {%- set countries = rules['country']['values'] or [] %}
         {% if countries -%}
-        coalesce(country_code in ({% for v in countries %}{{ dbt.string_literal(v | upper) }}{{ ', ' if not loop.last }}{% endfor %}), false)
+        coalesce(country_code in ({% for v in countries %}{{ sql_string(v | upper) }}{{ ', ' if not loop.last }}{% endfor %}), false)
         {%- else %}false{% endif %} as fired_country,
         {%- for field, column in [('job_title', 'job_title'), ('need', 'needs')] %}
         {%- set keywords = rules[field]['keywords'] or [] %}
         {% if keywords -%}
         {%- set escaped = [] %}{% for k in keywords %}{% do escaped.append(modules.re.escape(k | lower)) %}{% endfor %}
-        coalesce(regexp_matches(lower({{ column }}), {{ dbt.string_literal('\\b(' ~ escaped | join('|') ~ ')\\b') }}), false)
+        coalesce(regexp_matches(lower({{ column }}), {{ sql_string('\\b(' ~ escaped | join('|') ~ ')\\b') }}), false)
         {%- else %}false{% endif %} as fired_{{ field }},
         {%- endfor %}
         is_target_account as fired_target_account
@@ -128,9 +119,9 @@ scored as (
         {% if total_weight > 0 -%}
         round((
             {%- for name, rule in rules.items() %}
-            case when fired_{{ name }} then {{ rule['weight'] }} else 0 end{{ ' +' if not loop.last }}
+            case when fired_{{ name }} then {{ sql_number(rule['weight']) }} else 0 end{{ ' +' if not loop.last }}
             {%- endfor %}
-        ) / {{ total_weight }} * 100, 1)
+        ) / {{ sql_number(total_weight) }} * 100, 1)
         {%- else %}0.0{% endif %} as icp_score,
         list_filter([
             {%- for name, rule in rules.items() if rule['weight'] > 0 %}
@@ -149,8 +140,8 @@ scored as (
                       and (first_name is not null or last_name is not null)
                  then 'test name' end,
             {% if competitors -%}
-            case when lower(company_domain) in ({% for d in competitors %}{{ dbt.string_literal(d) }}{{ ', ' if not loop.last }}{% endfor %})
-                   or lower(email_domain) in ({% for d in competitors %}{{ dbt.string_literal(d) }}{{ ', ' if not loop.last }}{% endfor %})
+            case when lower(company_domain) in ({% for d in competitors %}{{ sql_string(d) }}{{ ', ' if not loop.last }}{% endfor %})
+                   or lower(email_domain) in ({% for d in competitors %}{{ sql_string(d) }}{{ ', ' if not loop.last }}{% endfor %})
                  then 'competitor domain' end,
             {% endif -%}
             case when not coalesce(email_is_valid, false) and phone_e164 is null
@@ -167,12 +158,12 @@ final as (
         icp_score,
         case
             when len(disqualification_reasons) > 0 then 'D'
-            when icp_score >= {{ grades['A'] }} then 'A'
-            when icp_score >= {{ grades['B'] }} then 'B'
-            when icp_score >= {{ grades['C'] }} then 'C'
+            when icp_score >= {{ sql_number(grades['A']) }} then 'A'
+            when icp_score >= {{ sql_number(grades['B']) }} then 'B'
+            when icp_score >= {{ sql_number(grades['C']) }} then 'C'
             else 'D'
         end as lead_grade,
-        len(disqualification_reasons) = 0 and icp_score >= {{ q['mql_threshold'] }} and {{ total_weight }} > 0 as is_mql,
+        len(disqualification_reasons) = 0 and icp_score >= {{ sql_number(q['mql_threshold']) }} and {{ sql_number(total_weight) }} > 0 as is_mql,
         disqualification_reasons[1] as disqualification_reason,
         disqualification_reasons,
         list_concat(

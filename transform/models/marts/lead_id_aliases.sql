@@ -1,4 +1,3 @@
-{{ config(schema='marts') }}
 {#- Retired lead ids and the lead that absorbed them. When two known people turn out to be one,
     the older lead_id survives; anything that stored the retired id (a CRM, a spreadsheet, an
     activity file's lead id column) resolves it here. Always points at the current survivor. -#}
