@@ -97,11 +97,11 @@ SPEND_SCHEMA: Final = pa.schema(
 #               deleted    the record was deleted/archived in the CRM
 #               merged     the record was merged into `related_record_id` (the survivor)
 #               converted  a Salesforce lead was converted into contact `related_record_id`
-#               restored   a deleted record came back
+#               association a contact's role on an opportunity (Salesforce OpportunityContactRole)
 # `person_record_id` is the lead/contact the evidence belongs to (a source_record_id of the
 # source's lead table); `custom_fields` keeps the CRM's own extra attributes (pipeline stage
 # metadata, OldValue, deal id ...).
-CRM_EVENT_KINDS: Final = ("status", "created", "activity", "deleted", "merged", "converted", "restored")
+CRM_EVENT_KINDS: Final = ("status", "created", "activity", "deleted", "merged", "converted", "association")
 CRM_EVENT_SCHEMA: Final = pa.schema(
     [
         ("source_name", pa.string()),
