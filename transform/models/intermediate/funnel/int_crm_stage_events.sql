@@ -163,6 +163,9 @@ final as (
     inner join person_leads
         on person_leads.source_name = mapped.source_name and person_leads.source_record_id = mapped.person_key
     where mapped.stage is not null and mapped.occurred_at is not null
+      -- evidence about a person the CRM deleted leaves with them (a deal of a deleted contact)
+      and not exists (select 1 from deleted_objects as d where d.source_name = mapped.source_name
+                      and d.object_type in ('contact', 'Lead', 'Contact') and d.object_id = mapped.person_key)
 
 )
 
