@@ -119,7 +119,9 @@ class HubSpotSandbox(Sandbox):
     platform = "hubspot"
     fault_kinds = frozenset({*RATE_LIMITS, "server_error", "expired_token"})
 
-    def __init__(self, seed: int = 11, contacts: int = 40) -> None:
+    # seed 7000: the first twelve contacts are the Meta sandbox's first form's people (one person,
+    # two channels: what identity resolution must join)
+    def __init__(self, seed: int = 7000, contacts: int = 40) -> None:
         super().__init__()
         self.token = VALID_TOKEN
         self.clock = SEED_START
