@@ -19,12 +19,16 @@ WEBHOOK_LEADS: Final = "webhook_leads"
 META_LEADS: Final = "meta_leads"
 LINKEDIN_LEADS: Final = "linkedin_leads"
 GOOGLE_ADS_LEADS: Final = "google_ads_leads"
+HUBSPOT_CONTACTS: Final = "hubspot_contacts"  # every loaded version of every HubSpot contact
+SALESFORCE_PEOPLE: Final = "salesforce_people"  # Salesforce Leads and Contacts (one touch each)
 
 # Other tables (their columns are defined by the module that writes them).
 WEBHOOK_SUBMISSIONS: Final = "webhook_submissions"  # raw stored bodies, for --reparse
 ACTIVITY_EVENTS: Final = "activity_events"
 TARGET_ACCOUNTS: Final = "target_accounts"
 SPEND: Final = "spend"
+HUBSPOT_EVENTS: Final = "hubspot_events"  # CRM_EVENT_SCHEMA
+SALESFORCE_EVENTS: Final = "salesforce_events"  # CRM_EVENT_SCHEMA
 QUARANTINE: Final = "quarantine"
 
 _RECORD_TAIL = [
@@ -80,6 +84,36 @@ SPEND_SCHEMA: Final = pa.schema(
         ("month", pa.string()),  # YYYY-MM
         ("amount", pa.string()),
         ("currency", pa.string()),
+        *_RECORD_TAIL,
+    ]
+)
+
+# CRM evidence (types hubspot, salesforce): one row per thing the CRM says happened to a person,
+# with the CRM's own timestamp. Append-only like every raw table: a re-read record arrives again
+# with the same `source_record_id` (the event's own id) and dbt keeps the latest version.
+#   event_kind  status     a status/stage value taken at occurred_at (`field` names which one)
+#               created    the record's status when it was created (Salesforce: before history)
+#               activity   a call/email/task/meeting (`field`: Task/Event, `value`: its type)
+#               deleted    the record was deleted/archived in the CRM
+#               merged     the record was merged into `related_record_id` (the survivor)
+#               converted  a Salesforce lead was converted into contact `related_record_id`
+#               association a contact's role on an opportunity (Salesforce OpportunityContactRole)
+# `person_record_id` is the lead/contact the evidence belongs to (a source_record_id of the
+# source's lead table); `custom_fields` keeps the CRM's own extra attributes (pipeline stage
+# metadata, OldValue, deal id ...).
+CRM_EVENT_KINDS: Final = ("status", "created", "activity", "deleted", "merged", "converted", "association")
+CRM_EVENT_SCHEMA: Final = pa.schema(
+    [
+        ("source_name", pa.string()),
+        ("source_record_id", pa.string()),
+        ("object_type", pa.string()),  # contact, deal, Lead, LeadHistory, Contact, Opportunity, Task ...
+        ("object_id", pa.string()),
+        ("person_record_id", pa.string()),
+        ("event_kind", pa.string()),
+        ("field", pa.string()),
+        ("value", pa.string()),
+        ("related_record_id", pa.string()),
+        ("occurred_at", pa.timestamp("us", tz="UTC")),
         *_RECORD_TAIL,
     ]
 )

@@ -142,6 +142,47 @@ class GoogleAdsLeadFormsSource(SourceBase):
         return v.replace("-", "") if v else v
 
 
+class HubSpotSource(SourceBase):
+    type: Literal["hubspot"]
+    access_token_env: str = "HUBSPOT_TOKEN"  # a private app's access token (Bearer)
+    base_url: str = "https://api.hubapi.com"
+    custom_properties: tuple[str, ...] = ()  # more contact properties, kept in custom_fields
+    start_date: str | None = None  # first load: contacts modified since then; default everything
+    page_size: int = Field(100, gt=0, le=200)  # search answers at most 200 per page
+
+
+class SalesforceSource(SourceBase):
+    type: Literal["salesforce"]
+    login_url: str = "https://login.salesforce.com"  # token endpoint host; instance_url comes back
+    base_url: str | None = None  # overrides the token answer's instance_url (sandbox, tests)
+    api_version: str = "65.0"
+    auth: Literal["refresh_token", "jwt_bearer"] = "refresh_token"
+    client_id_env: str = "SF_CLIENT_ID"
+    client_secret_env: str | None = "SF_CLIENT_SECRET"  # refresh-token flow
+    refresh_token_env: str | None = "SF_REFRESH_TOKEN"  # refresh-token flow
+    username: str | None = None  # JWT bearer flow: the integration user
+    private_key_env: str | None = None  # JWT bearer flow: PEM of the connected app's certificate key
+    bulk_threshold: int = Field(50_000, ge=0)  # first load of an object above this many rows: Bulk API 2.0
+    start_date: str | None = None
+
+    @model_validator(mode="after")
+    def _auth_settings(self) -> SalesforceSource:
+        if self.auth == "refresh_token" and not (self.client_secret_env and self.refresh_token_env):
+            raise ValueError("auth refresh_token needs client_secret_env and refresh_token_env")
+        if self.auth == "jwt_bearer" and not (self.username and self.private_key_env):
+            raise ValueError("auth jwt_bearer needs username and private_key_env")
+        return self
+
+    @property
+    def secret_envs(self) -> dict[str, str]:
+        keep = (
+            ("client_id_env", "client_secret_env", "refresh_token_env")
+            if self.auth == "refresh_token"
+            else ("client_id_env", "private_key_env")
+        )
+        return {k: v for k, v in super().secret_envs.items() if k in keep}
+
+
 # ---------------------------------------------------------------------------------------------
 # The table
 # ---------------------------------------------------------------------------------------------
@@ -233,6 +274,26 @@ SOURCE_TYPES: dict[str, SourceType] = {
             staging_model="stg_google_ads_lead_forms__leads",
             probe="leadsync.ingestion.ad_platforms.google_ads.probe:probe",
             sandbox="google_ads",
+        ),
+        SourceType(
+            name="hubspot",
+            config=HubSpotSource,
+            factory="leadsync.ingestion.crm.hubspot:hubspot_source",
+            tables=(rt.HUBSPOT_CONTACTS, rt.HUBSPOT_EVENTS, _Q),
+            carries_leads=True,
+            staging_model="stg_hubspot__contacts",
+            probe="leadsync.ingestion.crm.hubspot:probe",
+            sandbox="hubspot",
+        ),
+        SourceType(
+            name="salesforce",
+            config=SalesforceSource,
+            factory="leadsync.ingestion.crm.salesforce:salesforce_source",
+            tables=(rt.SALESFORCE_PEOPLE, rt.SALESFORCE_EVENTS, _Q),
+            carries_leads=True,
+            staging_model="stg_salesforce__people",
+            probe="leadsync.ingestion.crm.salesforce:probe",
+            sandbox="salesforce",
         ),
         SourceType(
             name="activity_csv",

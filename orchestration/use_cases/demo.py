@@ -60,7 +60,7 @@ def _with_port(url: str, port: int) -> str:
 
 def demo_credentials(config: LeadsyncConfig) -> dict[str, str]:
     """Values the sandboxes accept and the webhook samples are signed with."""
-    from leadsync.ingestion.sandboxes import google_ads, linkedin, meta
+    from leadsync.ingestion.sandboxes import google_ads, hubspot, linkedin, meta, salesforce
 
     creds: dict[str, str] = {}
     for src in config.enabled_sources:
@@ -85,6 +85,13 @@ def demo_credentials(config: LeadsyncConfig) -> dict[str, str]:
             creds[src.client_id_env] = google_ads.CLIENT_ID
             creds[src.client_secret_env] = google_ads.CLIENT_SECRET
             creds[src.refresh_token_env] = google_ads.REFRESH_TOKEN
+        elif src.type == "hubspot":
+            creds[src.access_token_env] = hubspot.VALID_TOKEN
+        elif src.type == "salesforce":
+            creds[src.client_id_env] = salesforce.CLIENT_ID
+            if src.client_secret_env and src.refresh_token_env:
+                creds[src.client_secret_env] = salesforce.CLIENT_SECRET
+                creds[src.refresh_token_env] = salesforce.REFRESH_TOKEN
     return creds
 
 
@@ -102,12 +109,14 @@ def start_sandboxes(config: LeadsyncConfig, stack: ExitStack) -> LeadsyncConfig:
         if platform is None or not src.enabled:
             sources.append(src)
             continue
-        wanted = urlsplit(src.base_url).port or 0
+        wanted = urlsplit(src.base_url or "").port or 0
         sandbox = STARTERS[platform](port=wanted if wanted and _port_free(wanted) else 0)
         stack.callback(sandbox.stop)
         update: dict[str, Any] = {"base_url": sandbox.url}
         if hasattr(sandbox, "token_url") and hasattr(src, "token_url"):
             update["token_url"] = sandbox.token_url
+        if hasattr(sandbox, "login_url") and hasattr(src, "login_url"):  # Salesforce logs in there
+            update["login_url"] = sandbox.login_url
         progress(f"sandbox: {platform} API at {sandbox.url} (for source {src.name})")
         sources.append(src.model_copy(update=update))
     return config.model_copy(update={"sources": tuple(sources)})

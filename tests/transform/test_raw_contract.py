@@ -26,6 +26,8 @@ PYTHON_SCHEMAS = {
     raw_tables.TARGET_ACCOUNTS: raw_tables.TARGET_ACCOUNTS_SCHEMA,
     raw_tables.SPEND: raw_tables.SPEND_SCHEMA,
     raw_tables.QUARANTINE: raw_tables.QUARANTINE_SCHEMA,
+    raw_tables.HUBSPOT_EVENTS: raw_tables.CRM_EVENT_SCHEMA,
+    raw_tables.SALESFORCE_EVENTS: raw_tables.CRM_EVENT_SCHEMA,
 }
 
 

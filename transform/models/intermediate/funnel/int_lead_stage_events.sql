@@ -49,6 +49,9 @@ activity_stages as (
     select lead_id, stage, occurred_at as entered_at, 'activity: ' || event as evidence,
            source_name as evidence_source_name, rep, activity_id
     from activity
+    union all
+    -- CRM statuses, stages, calls and emails (same columns; incremental change detection alike)
+    select * from {{ ref('int_crm_stage_events') }}
 
 ),
 {% if incremental %}

@@ -1,0 +1,2 @@
+-- Raw salesforce_events: every loaded version of every piece of CRM evidence (dedup is downstream).
+{{ staged(source('raw', 'salesforce_events')) }}
