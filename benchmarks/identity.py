@@ -34,7 +34,7 @@ from leadsync.ingestion import raw_tables  # noqa: E402
 from leadsync.ingestion.config import LeadsyncConfig, parse_config  # noqa: E402
 from leadsync.orchestration.dbt_project import dbt_resource  # noqa: E402
 
-RULES = ("email", "phone_and_name", "fuzzy_name_and_company")
+RULES = ("email", "phone_and_name", "fuzzy_name_and_company", "match_weight")
 PRECISION_TARGET = 0.995
 RECALL_TARGET = 0.98
 
