@@ -1,13 +1,13 @@
 {#- The Fellegi-Sunter model, estimated from the warehouse's own pairs: for every field and
     agreement level, m = P(level | same person), u = P(level | different people)
     (int_identity_u_probabilities) and the match weight log2(m / u); the row with field
-    '__prior__' holds match_share, the share of candidate pairs that are one person.
+    '__prior__' holds match_share, the prior share of candidate pairs that are one person
+    (the share the certain rules link, held fixed).
 
     m and match_share come from expectation-maximisation over the pattern counts
     (int_identity_comparison_patterns), with u held fixed as Splink does: each round scores every
     pattern with the current weights (posterior probability of a match), then re-estimates m per
-    level as the expected share of matching pairs at that level, and match_share as the expected share
-    of matches. The rounds are unrolled into CTEs (em_iterations of them) because EM over a few
+    level as the expected share of matching pairs at that level. The rounds are unrolled into CTEs (em_iterations of them) because EM over a few
     hundred patterns costs nothing and stays plain SQL that runs on DuckDB and PostgreSQL. -#}
 {%- set comparisons = identity_comparisons() -%}
 {%- set iterations = identity_settings()['em_iterations'] | int -%}
@@ -71,7 +71,14 @@ params_0 as (
 
 prior_0 as (
 
-    select cast(0.1 as double precision) as match_share
+    {# The share of pairs the certain rules link (same email, or matching name at the same
+        company). Held fixed: estimated freely, EM drifts to "every candidate pair is one
+        person" because blocking already picked pairs that agree on several fields. #}
+    select least(greatest(coalesce(
+        sum(case when gamma_email = 3
+                   or (gamma_company = 2 and gamma_first_name >= 3 and gamma_last_name >= 3)
+                 then pairs else 0 end) / nullif(sum(pairs), 0), 0.1), 1e-6), 1.0 - 1e-6) as match_share
+    from patterns
 
 ),
 
@@ -102,8 +109,7 @@ posterior_{{ i }} as (
 
 prior_{{ i }} as (
 
-    select least(greatest(coalesce(sum(pairs * probability) / sum(pairs), 0.1), 1e-6), 1.0 - 1e-6) as match_share
-    from posterior_{{ i }}
+    select match_share from prior_0
 
 ),
 
