@@ -34,8 +34,9 @@ from leadsync.ingestion import raw_tables  # noqa: E402
 from leadsync.ingestion.config import LeadsyncConfig, parse_config  # noqa: E402
 from leadsync.orchestration.dbt_project import dbt_resource  # noqa: E402
 
-RULES = ("email", "phone_and_name", "fuzzy_name_and_company")
+RULES = ("email", "phone_and_name", "fuzzy_name_and_company", "match_weight")
 PRECISION_TARGET = 0.995
+OVERRIDES: dict[str, float] = {}  # identity settings from the command line (--match-probability)
 RECALL_TARGET = 0.98
 
 
@@ -78,7 +79,7 @@ def load_raw(db_path: Path, leads: LabelledLeads) -> None:
 def build_identity(config: LeadsyncConfig, target_path: Path, rules: tuple[str, ...]) -> None:
     """dbt build (models and seeds, no tests) up to the identity models, with `rules` enabled."""
     dbt_vars = config.dbt_vars()
-    dbt_vars["leadsync_identity"] = {**dbt_vars["leadsync_identity"], "rules": list(rules)}
+    dbt_vars["leadsync_identity"] = {**dbt_vars["leadsync_identity"], "rules": list(rules), **OVERRIDES}
     dbt_resource(config).cli(
         [
             "build",
@@ -152,7 +153,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ablation", action="store_true", help="also run with each rule switched off")
     parser.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
     parser.add_argument("--keep", type=Path, help="keep the warehouses in this folder (to inspect errors)")
+    parser.add_argument("--match-probability", type=float, help="identity.match_probability for this run")
     args = parser.parse_args(argv)
+    if args.match_probability:
+        OVERRIDES["match_probability"] = args.match_probability
 
     leads = generate(args.people, seed=args.seed)
     results = []

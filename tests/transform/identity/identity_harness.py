@@ -40,6 +40,7 @@ TOUCH_COLUMNS: dict[str, str] = {
     "company_domain": "varchar",
     "job_title": "varchar",
     "country_code": "varchar",
+    "city": "varchar",
     "is_test": "boolean",
 }
 
@@ -80,6 +81,7 @@ def touch(
         "company_domain": domain or (email_domain if email and not free else None),
         "job_title": None,
         "country_code": "US",
+        "city": None,
         "is_test": False,
     }
 

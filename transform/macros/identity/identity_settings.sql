@@ -1,24 +1,19 @@
-{#- Identity-resolution settings: `var('leadsync_identity')` (from leadsync.yaml `identity:`) over
-    defaults. The extra keys (rules, max_block_size) are not in
-    leadsync.yaml; they exist for the accuracy benchmark and for tuning by hand with --vars. -#}
+{#- Identity-resolution settings: `var('leadsync_identity')`, which leadsync passes from
+    leadsync.yaml `identity:` (ingestion/config.py: IdentityConfig holds the defaults, and
+    dbt_project.yml mirrors them for a plain `dbt build`; tests/transform/identity keeps the two
+    equal). `rules` is not in leadsync.yaml: the accuracy benchmark switches rules off with it. -#}
 {% macro identity_settings() -%}
-    {%- set settings = {
-        'name_similarity': 0.92,
-        'max_cluster_size': 25,
-        'max_block_size': 500,
-        'source_priority': [],
-        'default_phone_region': 'US',
-        'rules': identity_rule_names(),
-    } -%}
+    {%- set settings = {'rules': identity_rule_names()} -%}
     {%- do settings.update(var('leadsync_identity', {}) or {}) -%}
     {{ return(settings) }}
 {%- endmacro %}
 
 {#- Match rules, strongest first. The rank orders them: when the guard must cut an oversized
     cluster it drops the weakest rule's links first, and a touch reports the strongest rule that
-    linked it. -#}
+    linked it. The first three are certain links (deterministic rules); `match_weight` is the
+    Fellegi-Sunter score of a pair above the configured match probability. -#}
 {% macro identity_rule_names() -%}
-    {{ return(['email', 'phone_and_name', 'fuzzy_name_and_company']) }}
+    {{ return(['email', 'phone_and_name', 'fuzzy_name_and_company', 'match_weight']) }}
 {%- endmacro %}
 
 {% macro identity_rule_rank(rule) -%}
@@ -40,5 +35,5 @@
 
 {#- The time of this dbt run, one value for every identity model (a unit test overrides it). -#}
 {% macro identity_now() -%}
-    '{{ run_started_at.isoformat() }}'::timestamptz
+    cast('{{ run_started_at.isoformat() }}' as timestamp with time zone)
 {%- endmacro %}

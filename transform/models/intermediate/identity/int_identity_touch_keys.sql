@@ -44,6 +44,7 @@ keyed as (
         touch_id,
         received_at,
         case when email_is_valid and not is_role_email then email end as email_key,
+        case when email_is_valid and not is_role_email then is_free_email end as email_is_free,
         phone_e164 as phone_key,
         {{ identity_name_key('first_name') }} as first_key,
         {{ identity_name_key('last_name') }} as last_key,
@@ -51,7 +52,9 @@ keyed as (
         case
             when company_name_key not in (select company_name_key from placeholder_companies)
                 then nullif(trim(lower(company_name_key)), '')
-        end as company_key
+        end as company_key,
+        nullif(trim(regexp_replace(lower(strip_accents(city)), '[^a-z]+', ' ', 'g')), '') as city_key,
+        nullif(lower(trim(job_title)), '') as title_key
     from touches
 
 ),
@@ -66,7 +69,13 @@ with_forms as (
         )))) as first_forms,
         list_sort(list_distinct(list_prepend(last_key, coalesce(
             (select list(canonical_name) from nicknames where nickname = keyed.last_key), []
-        )))) as last_forms
+        )))) as last_forms,
+        split_part(email_key, '@', 1) as email_local,
+        split_part(email_key, '@', 2) as email_domain,
+        {{ identity_phonetic_key('first_key') }} as first_sound,
+        {{ identity_phonetic_key('last_key') }} as last_sound,
+        replace(company_key, ' ', '') as company_token,
+        split_part(domain_key, '.', 1) as domain_token
     from keyed
 
 ),
@@ -76,7 +85,8 @@ with_forms as (
     label of its domain: "Acme Inc" and acme.com meet as "acme") combined with
     (a) the sorted pair of name initials (catches typos, nicknames through their formal
     form's initial, and first/last transposed) or (b) one exact name part (catches a typo in
-    the first letter of the other part). -#}
+    the first letter of the other part). The blocks that need no company (email local part,
+    phonetic name + city) are added in int_identity_blocks. -#}
 final as (
 
     select
