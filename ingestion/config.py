@@ -222,6 +222,8 @@ class LeadsyncConfig(_Model):
         """The config as dbt vars (names and defaults mirrored in transform/dbt_project.yml)."""
         return {
             "leadsync_lead_models": [t.staging_model for t in SOURCE_TYPES.values() if t.carries_leads],
+            # PostgreSQL: dbt builds the marts aside; publishing swaps them into `marts` (marts_swap.py)
+            "leadsync_marts_schema": "marts_build" if self.warehouse.target == "postgres" else "marts",
             "leadsync_sources": [
                 {"name": s.name, "type": s.type, "origin": s.origin} for s in self.enabled_sources
             ],

@@ -123,6 +123,8 @@ def dbt_env(config: LeadsyncConfig) -> dict[str, str]:
     if target.name == "postgres":
         env.update(
             {
+                # libpq sends it at connect: date_trunc/casts of timestamptz read in UTC, as on DuckDB
+                "PGTZ": "UTC",
                 DBT_ENV_PREFIX + "HOST": url.host or "localhost",
                 DBT_ENV_PREFIX + "PORT": str(url.port or 5432),
                 DBT_ENV_PREFIX + "USER": url.user,
@@ -191,8 +193,7 @@ def relation_exists(con: Any, config: LeadsyncConfig, schema: str, name: str) ->
     mark = placeholder(config)
     cur = con.cursor()
     cur.execute(
-        "select count(*) from information_schema.tables "
-        f"where table_schema = {mark} and table_name = {mark}",
+        f"select count(*) from information_schema.tables where table_schema = {mark} and table_name = {mark}",
         [schema, name],
     )
     return bool(cur.fetchone()[0])
@@ -214,7 +215,11 @@ def advisory_key(config: LeadsyncConfig, scope: str = "warehouse") -> int:
 
 @contextlib.contextmanager
 def advisory_lock(
-    config: LeadsyncConfig, scope: str = "warehouse", *, wait: bool = True, timeout_seconds: float | None = None
+    config: LeadsyncConfig,
+    scope: str = "warehouse",
+    *,
+    wait: bool = True,
+    timeout_seconds: float | None = None,
 ) -> Iterator[None]:
     """Hold PostgreSQL's session-level advisory lock for `scope` while the block runs.
 
@@ -240,7 +245,9 @@ def advisory_lock(
                 raise WarehouseBusy(f"another leadsync process holds the {scope} lock")
         else:
             if timeout_seconds is not None:
-                cur.execute("select set_config('lock_timeout', %s, false)", [f"{int(timeout_seconds * 1000)}ms"])
+                cur.execute(
+                    "select set_config('lock_timeout', %s, false)", [f"{int(timeout_seconds * 1000)}ms"]
+                )
             try:
                 cur.execute("select pg_advisory_lock(%s)", [key])
             except psycopg2.errors.LockNotAvailable:

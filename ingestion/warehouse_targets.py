@@ -25,7 +25,9 @@ class WarehouseTarget:
 TARGETS: dict[str, WarehouseTarget] = {
     t.name: t
     for t in (
-        WarehouseTarget("duckdb", "duckdb", "duckdb", False, "the DuckDB file is `warehouse.path`", False, True),
+        WarehouseTarget(
+            "duckdb", "duckdb", "duckdb", False, "the DuckDB file is `warehouse.path`", False, True
+        ),
         WarehouseTarget(
             "postgres",
             "postgres",
