@@ -142,8 +142,9 @@ def _publish_file(config: LeadsyncConfig) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     sweep_stale_temps(target)
     tmp = _temp_path(target)
-    con = duckdb.connect(str(tmp))
-    try:
+    con = None
+    try:  # connect inside: a signal that lands while the file is being created still cleans up
+        con = duckdb.connect(str(tmp))
         con.execute(f"attach {_sql_str(str(warehouse))} as {_WAREHOUSE_ALIAS} (read_only)")
         tables = mart_tables(con, _WAREHOUSE_ALIAS)
         con.execute(f"create schema if not exists {MARTS_SCHEMA}")
@@ -159,7 +160,8 @@ def _publish_file(config: LeadsyncConfig) -> Path:
         if config.warehouse.bi_parquet_dir:
             _write_parquet(con, config, tables)
     except BaseException:
-        con.close()
+        if con is not None:
+            con.close()
         _discard(tmp)
         raise
     con.close()
