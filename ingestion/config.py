@@ -16,6 +16,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from leadsync.ingestion.config_base import ConfigError, ConfigModel
 from leadsync.ingestion.source_types import SOURCE_TYPES
+from leadsync.ingestion.warehouse_targets import TARGETS, WarehouseTarget
 
 DEFAULT_CONFIG_FILE = "leadsync.yaml"
 CONFIG_ENV = "LEADSYNC_CONFIG"
@@ -29,9 +30,31 @@ _Model = ConfigModel
 # Top-level sections
 # ---------------------------------------------------------------------------------------------
 class WarehouseConfig(_Model):
-    path: str = "warehouse/leads.duckdb"
-    bi_copy: str = "warehouse/leads_bi.duckdb"
+    target: str = "duckdb"  # one of leadsync.ingestion.warehouse.TARGETS
+    path: str = "warehouse/leads.duckdb"  # duckdb: the file; other targets: where leadsync keeps state
+    credentials_env: str | None = None  # server/cloud targets: env var holding the connection URL
+    # Default: `<warehouse stem>_bi.duckdb` beside the warehouse file, so two configs with two
+    # warehouses never share (and overwrite) one copy. Server targets publish no file (see bi_copy.py).
+    bi_copy: str | None = None
     bi_parquet_dir: str | None = None  # optional: also publish one Parquet file per mart here
+    reader_role: str = Field("leadsync_reader", pattern=r"^[a-z_][a-z0-9_]{0,62}$")  # server targets
+
+    @model_validator(mode="after")
+    def _known_target(self) -> WarehouseConfig:
+        target = TARGETS.get(self.target)
+        if target is None:
+            raise ValueError(f"unknown warehouse target {self.target!r}; use one of: {', '.join(TARGETS)}")
+        if target.needs_credentials and not self.credentials_env:
+            raise ValueError(
+                f"warehouse target {self.target!r} needs `credentials_env`: the name of the environment "
+                f"variable holding the connection ({target.credentials_hint})"
+            )
+        return self
+
+    @property
+    def spec(self) -> WarehouseTarget:
+        """What leadsync knows about the configured target (dlt destination, dbt adapter, ...)."""
+        return TARGETS[self.target]
 
 
 class WebhooksConfig(_Model):
@@ -175,7 +198,22 @@ class LeadsyncConfig(_Model):
 
     @property
     def bi_copy_path(self) -> Path:
-        return Path(self.resolve(self.warehouse.bi_copy))
+        if self.warehouse.bi_copy:
+            return Path(self.resolve(self.warehouse.bi_copy))
+        warehouse = self.warehouse_path
+        return warehouse.with_name(f"{warehouse.stem}_bi.duckdb")
+
+    def warehouse_credentials(self) -> str:
+        """The connection string a server/cloud target reads from `warehouse.credentials_env`."""
+        env_name = self.warehouse.credentials_env
+        value = os.environ.get(env_name) if env_name else None
+        if not value:
+            raise ConfigError(
+                f"The warehouse target {self.warehouse.target!r} needs the environment variable "
+                f"{env_name} (warehouse.credentials_env); it is not set. Export it "
+                f"({self.warehouse.spec.credentials_hint}) and run again."
+            )
+        return value
 
     @property
     def landing_dir(self) -> Path:
@@ -191,6 +229,8 @@ class LeadsyncConfig(_Model):
         """The config as dbt vars (names and defaults mirrored in transform/dbt_project.yml)."""
         return {
             "leadsync_lead_models": [t.staging_model for t in SOURCE_TYPES.values() if t.carries_leads],
+            # PostgreSQL: dbt builds the marts aside; publishing swaps them into `marts` (marts_swap.py)
+            "leadsync_marts_schema": "marts_build" if self.warehouse.target == "postgres" else "marts",
             "leadsync_sources": [
                 {
                     "name": s.name,

@@ -26,6 +26,7 @@ import dlt  # noqa: E402
 from leadsync.ingestion.config import ConfigError, LeadsyncConfig  # noqa: E402
 from leadsync.ingestion.raw_tables import QUARANTINE, RAW_DATASET  # noqa: E402
 from leadsync.ingestion.source_types import SOURCE_TYPES, main_table  # noqa: E402
+from leadsync.ingestion.warehouse import dlt_destination  # noqa: E402
 
 
 @dataclass
@@ -58,7 +59,7 @@ def make_pipeline(config: LeadsyncConfig, source_name: str) -> dlt.Pipeline:
     return dlt.pipeline(
         pipeline_name=pipeline_name(source_name),
         pipelines_dir=str(config.state_dir / "dlt"),
-        destination=dlt.destinations.duckdb(credentials=str(warehouse)),
+        destination=dlt_destination(config),
         dataset_name=RAW_DATASET,
         progress=None,
     )

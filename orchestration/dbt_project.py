@@ -17,10 +17,10 @@ from dagster_dbt import DbtCliResource, DbtProject
 
 from leadsync.ingestion.config import LeadsyncConfig
 
-# What dbt's profile reads (transform/profiles.yml). Deliberately not $LEADSYNC_WAREHOUSE, the
-# user's override: setting that here would leak this config's path into every later config
-# loaded in the same process (a Dagster code location, a test session).
-DBT_WAREHOUSE_ENV = "LEADSYNC_DBT_WAREHOUSE"
+# What dbt's profile reads (transform/profiles.yml) comes from ingestion/warehouse.py: dbt_env.
+# Deliberately not $LEADSYNC_WAREHOUSE, the user's override: setting that here would leak this
+# config's path into every later config loaded in the same process (a Dagster code location).
+from leadsync.ingestion.warehouse import dbt_env
 
 TRANSFORM_DIR = Path(__file__).resolve().parents[1] / "transform"
 
@@ -42,8 +42,8 @@ def dbt_project(target_dir: Path | None = None, project_dir: Path | None = None)
 
 
 def configure_dbt_env(config: LeadsyncConfig) -> None:
-    """dbt's profile reads the warehouse path from the environment (set anew before every call)."""
-    os.environ[DBT_WAREHOUSE_ENV] = str(config.warehouse_path)
+    """dbt's profile reads the target and its connection from the environment (set anew before every call)."""
+    os.environ.update(dbt_env(config))
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
 

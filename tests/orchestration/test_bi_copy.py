@@ -133,3 +133,49 @@ def test_a_reader_process_never_errors_nor_sees_a_mix_while_two_syncs_run(tmp_pa
     assert report["queries"] > 10
     assert report["seen"][0] == 4 and report["seen"][-1] == 12
     assert set(report["seen"]) <= {4, 7, 12}
+
+
+_PUBLISHER = textwrap.dedent(
+    """
+    import sys
+    from leadsync.ingestion.config import load_config
+    from leadsync.orchestration.bi_copy import publish_bi_copy
+    publish_bi_copy(load_config(sys.argv[1]))
+    """
+)
+
+
+def _big_warehouse(config) -> None:
+    config.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(config.warehouse_path)) as con:
+        con.execute("create schema if not exists marts")
+        con.execute(
+            "create or replace table marts.big as select range as i, md5(range::varchar) as h from range(4000000)"
+        )
+
+
+@pytest.mark.parametrize("signame", ["SIGKILL", "SIGTERM"])
+def test_a_publisher_killed_mid_copy_leaves_no_temp_file_behind(tmp_path, signame):
+    import signal
+
+    config = make_config(tmp_path, [])
+    _big_warehouse(config)
+    config_file = tmp_path / "leadsync.yaml"
+    config_file.write_text(json.dumps({"warehouse": {"path": "wh/leads.duckdb"}}))  # YAML is JSON's superset
+    proc = subprocess.Popen([sys.executable, "-c", _PUBLISHER, str(config_file)])
+    folder = config.bi_copy_path.parent
+    deadline = time.monotonic() + 60
+    while not [p for p in folder.iterdir() if ".tmp" in p.name]:
+        assert proc.poll() is None, "the publisher finished before it could be killed; make the mart bigger"
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    proc.send_signal(getattr(signal, signame))
+    proc.wait(60)
+    leftovers = [p for p in folder.iterdir() if ".tmp" in p.name]
+    if signame == "SIGTERM":
+        assert leftovers == []  # cleaned up on the way out
+    # SIGKILL cannot be caught: the next publish sweeps what the dead publisher left
+    publish_bi_copy(config)
+    assert [p for p in folder.iterdir() if ".tmp" in p.name] == []
+    with open_bi_copy(config) as con:
+        assert con.execute("select count(*) from marts.big").fetchone()[0] == 4_000_000
