@@ -26,6 +26,8 @@ EXPECTED_TOUCHES = {
     "meta_ads": 24,
     "linkedin_ads": 14,
     "google_ads": 10,
+    "hubspot_crm": 40,
+    "salesforce_crm": 36,
 }
 EXPECTED_QUARANTINE = {
     "expo_2026": 3,
@@ -59,7 +61,15 @@ def test_every_source_type_reaches_the_touches_mart(demo_run):
     rows = dict(bi(demo_run, "select source_name, count(*) from marts.fct_lead_touches group by 1"))
     assert rows == EXPECTED_TOUCHES
     types = {t for (t,) in bi(demo_run, "select distinct source_type from marts.fct_lead_touches")}
-    assert types == {"csv", "webhook", "meta_lead_ads", "linkedin_lead_gen", "google_ads_lead_forms"}
+    assert types == {
+        "csv",
+        "webhook",
+        "meta_lead_ads",
+        "linkedin_lead_gen",
+        "google_ads_lead_forms",
+        "hubspot",
+        "salesforce",
+    }
 
 
 def test_bad_rows_are_quarantined_with_reasons_never_dropped(demo_run):

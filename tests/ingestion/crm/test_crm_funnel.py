@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 
 from leadsync.ingestion.pipeline import run_source
-from leadsync.orchestration.cli import build_transform
+from leadsync.orchestration.use_cases.transform import transform
 
 
 def _funnel(query, config, source, record_id):
@@ -26,7 +26,7 @@ def test_crm_history_becomes_funnel_stages_and_a_deleted_record_leaves(
     config = crm_config()
     run_source(config, "hubspot_crm")
     run_source(config, "salesforce_crm")
-    build_transform(config)
+    transform(config, publish_copy=False)
 
     # HubSpot contact 1005 (depth 4): attempted, connected, SQL, opportunity, then a deal
     rec = hubspot.records["contacts"]["1005"]
@@ -51,7 +51,7 @@ def test_crm_history_becomes_funnel_stages_and_a_deleted_record_leaves(
     # deleting the HubSpot contact takes its CRM evidence (statuses, its deal) out of the funnel
     hubspot.archive("contacts", "1005")
     run_source(config, "hubspot_crm")
-    build_transform(config)
+    transform(config, publish_copy=False)
     assert set(_funnel(query, config, "hubspot_crm", "1005")) <= {"new", "mql"}
     # and the staging model no longer offers the contact as a touch (the incremental touch table
     # keeps already-normalised touches until a full refresh: see README, HubSpot section)
