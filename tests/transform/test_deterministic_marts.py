@@ -20,7 +20,7 @@ from leadsync.orchestration.dbt_project import run_dbt
 from tests.transform.raw_builder import append_raw
 
 RECEIVED = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
-WALL_CLOCK = {"refreshed_at", "lead_refreshed_at", "merged_at"}
+WALL_CLOCK = {"refreshed_at", "lead_refreshed_at", "merged_at", "linked_at"}
 
 
 def _lead(source: str, source_type: str, record_id: str, **fields) -> dict:
