@@ -16,7 +16,7 @@ from leadsync.ingestion.ad_platforms.common import (
     Verdict,
     json_body,
     lead_row,
-    quarantine_row,
+    parse_records,
 )
 from leadsync.ingestion.ad_platforms.linkedin import settings
 
@@ -146,56 +146,59 @@ def parse_responses(
     ctx: RecordContext, account_id: str, elements: list[dict[str, Any]], catalog: FormCatalog
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """One page of leadFormResponses -> (canonical rows, quarantine rows)."""
-    predefined = {k.lower(): v for k, v in settings.PREDEFINED_FIELDS.items() if v}
-    rows, bad = [], []
     location = f"linkedin account {account_id}"
-    for element in elements:
-        record_id = element.get("id") if isinstance(element, dict) else None
-        try:
-            if not record_id:
-                raise ValueError("the response has no id")
-            submitted = element.get("submittedAt")
-            if not isinstance(submitted, int):
-                raise ValueError(f"submittedAt {submitted!r} is not epoch milliseconds")
-            form_urn = element.get("versionedLeadGenFormUrn") or ""
-            form_id = form_id_of(form_urn) if "(" in form_urn else urn_id(element.get("leadGenFormUrn"))
-            if not form_id:
-                raise ValueError("the response names no lead form")
-            sink = FieldSink(predefined)
-            for answer in (element.get("formResponse") or {}).get("answers") or []:
-                qid = int(answer["questionId"])
-                question = catalog.question(form_id, qid, element.get("form"))
-                key = question.key if question else f"question_{qid}"
-                sink.put(key, _answer_value(answer.get("answerDetails") or {}, question))
-            consents = (element.get("formResponse") or {}).get("consentResponses") or []
-            if consents:
-                sink.set("consent", "yes" if all(c.get("accepted") for c in consents) else "no")
-            sponsored = (element.get("leadMetadata") or {}).get("sponsoredLeadMetadata") or {}
-            sink.set("campaign_id", urn_id(sponsored.get("campaign")))
-            sink.set("ad_id", urn_id((element.get("associatedEntity") or {}).get("associatedCreative")))
-            sink.set("form_id", form_id)
-            sink.set("channel", settings.CHANNEL)
-            sink.extra("lead_type", element.get("leadType"))
-            sink.extra("form_urn", form_urn or None)
-            sink.extra("sponsored_account", account_id)
-            rows.append(
-                lead_row(
-                    ctx,
-                    record_id=str(record_id),
-                    received_at=datetime.fromtimestamp(submitted / 1000, UTC),
-                    is_test=bool(element.get("testLead")),
-                    location=location,
-                    sink=sink,
-                )
-            )
-        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
-            bad.append(
-                quarantine_row(
-                    ctx,
-                    location=location,
-                    reason=f"unreadable LinkedIn lead: {exc}",
-                    raw=element,
-                    record_id=str(record_id) if record_id else None,
-                )
-            )
-    return rows, bad
+
+    def parse_one(element: dict[str, Any], record_id: str) -> dict[str, Any]:
+        return _response_row(ctx, account_id, element, record_id, catalog, location)
+
+    return parse_records(
+        ctx,
+        elements,
+        location=location,
+        platform="LinkedIn",
+        record_id=lambda element: element.get("id"),
+        parse_one=parse_one,
+    )
+
+
+def _response_row(
+    ctx: RecordContext,
+    account_id: str,
+    element: dict[str, Any],
+    record_id: str,
+    catalog: FormCatalog,
+    location: str,
+) -> dict[str, Any]:
+    submitted = element.get("submittedAt")
+    if not isinstance(submitted, int) or isinstance(submitted, bool):
+        raise ValueError(f"submittedAt {submitted!r} is not epoch milliseconds")
+    form_urn = element.get("versionedLeadGenFormUrn") or ""
+    form_id = form_id_of(form_urn) if "(" in form_urn else urn_id(element.get("leadGenFormUrn"))
+    if not form_id:
+        raise ValueError("the response names no lead form")
+    predefined = {k.lower(): v for k, v in settings.PREDEFINED_FIELDS.items() if v}
+    sink = FieldSink(predefined)
+    for answer in (element.get("formResponse") or {}).get("answers") or []:
+        qid = int(answer["questionId"])
+        question = catalog.question(form_id, qid, element.get("form"))
+        key = question.key if question else f"question_{qid}"
+        sink.put(key, _answer_value(answer.get("answerDetails") or {}, question))
+    consents = (element.get("formResponse") or {}).get("consentResponses") or []
+    if consents:
+        sink.set("consent", "yes" if all(c.get("accepted") for c in consents) else "no")
+    sponsored = (element.get("leadMetadata") or {}).get("sponsoredLeadMetadata") or {}
+    sink.set("campaign_id", urn_id(sponsored.get("campaign")))
+    sink.set("ad_id", urn_id((element.get("associatedEntity") or {}).get("associatedCreative")))
+    sink.set("form_id", form_id)
+    sink.set("channel", settings.CHANNEL)
+    sink.extra("lead_type", element.get("leadType"))
+    sink.extra("form_urn", form_urn or None)
+    sink.extra("sponsored_account", account_id)
+    return lead_row(
+        ctx,
+        record_id=record_id,
+        received_at=datetime.fromtimestamp(submitted / 1000, UTC),
+        is_test=bool(element.get("testLead")),
+        location=location,
+        sink=sink,
+    )
