@@ -175,6 +175,18 @@ def _typeform_value(answer: dict[str, Any]) -> Any:
     return answer.get(kind) if kind else None
 
 
+_QUESTION_LEAD_IN = re.compile(
+    r"^\s*(?:what\s+is|what's|whats|please\s+(?:enter|give\s+us|tell\s+us)|enter|tell\s+us)\s+"
+    r"(?:your|the)\s+|^\s*your\s+",
+    re.IGNORECASE,
+)
+
+
+def question_subject(title: str) -> str:
+    """What a question asks for: 'What is your first name?' -> 'first name' (for synonym lookup)."""
+    return _QUESTION_LEAD_IN.sub("", title).strip().rstrip("?:.!").strip()
+
+
 def parse_typeform(decoded: Any, source: WebhookSource) -> list[dict[str, Any]]:
     fr = _require_dict(decoded, "form_response").get("form_response")
     if not isinstance(fr, dict):
@@ -182,20 +194,21 @@ def parse_typeform(decoded: Any, source: WebhookSource) -> list[dict[str, Any]]:
     answers = fr.get("answers")
     if not isinstance(answers, list):
         raise ParseError("Typeform form_response has no answers list")
-    titles = {
-        f.get("id"): f.get("title")
-        for f in (fr.get("definition") or {}).get("fields") or []
-        if isinstance(f, dict)
-    }
+    defined = [f for f in (fr.get("definition") or {}).get("fields") or [] if isinstance(f, dict)]
+    titles = {f.get("id"): f.get("title") for f in defined}
+    # Typeform's documented example payload carries `ref` only in the definition, not on the answer.
+    refs = {f.get("id"): f.get("ref") for f in defined}
     lead = LeadBuilder()
     for a in answers:
         if not isinstance(a, dict):
             continue
         fld = a.get("field") or {}
-        label = fld.get("ref") or titles.get(fld.get("id")) or fld.get("id") or "answer"
+        ref = fld.get("ref") or refs.get(fld.get("id"))
+        title = titles.get(fld.get("id"))
+        label = ref or title or fld.get("id") or "answer"
         hint = _TYPEFORM_FIELD_BY_TYPE.get(fld.get("type")) or _TYPEFORM_FIELD_BY_TYPE.get(a.get("type"))
-        if not hint and not canonical_field_for(label) and titles.get(fld.get("id")):
-            hint = canonical_field_for(titles[fld.get("id")])
+        if not hint and not canonical_field_for(str(label)) and title:
+            hint = canonical_field_for(title) or canonical_field_for(question_subject(title))
         lead.put(str(label), _typeform_value(a), hint)
     for key, value in (fr.get("hidden") or {}).items():
         lead.put(str(key), value)
