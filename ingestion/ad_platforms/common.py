@@ -452,7 +452,14 @@ def quarantine_row(
 
 # What a malformed record can raise while its fields are read: it is quarantined with the reason,
 # never allowed to take the page (or the sync) down.
-RECORD_ERRORS: tuple[type[Exception], ...] = (ValueError, KeyError, TypeError, AttributeError, IndexError)
+RECORD_ERRORS: tuple[type[Exception], ...] = (
+    ValueError,
+    KeyError,
+    TypeError,
+    AttributeError,
+    IndexError,
+    OverflowError,
+)
 
 
 def parse_records(

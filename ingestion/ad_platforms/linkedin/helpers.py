@@ -172,6 +172,10 @@ def _response_row(
     submitted = element.get("submittedAt")
     if not isinstance(submitted, int) or isinstance(submitted, bool):
         raise ValueError(f"submittedAt {submitted!r} is not epoch milliseconds")
+    try:
+        received = datetime.fromtimestamp(submitted / 1000, UTC)
+    except (OverflowError, OSError, ValueError):  # beyond what a datetime holds
+        raise ValueError(f"submittedAt {submitted!r} is out of range for a date") from None
     form_urn = element.get("versionedLeadGenFormUrn") or ""
     form_id = form_id_of(form_urn) if "(" in form_urn else urn_id(element.get("leadGenFormUrn"))
     if not form_id:
@@ -197,7 +201,7 @@ def _response_row(
     return lead_row(
         ctx,
         record_id=record_id,
-        received_at=datetime.fromtimestamp(submitted / 1000, UTC),
+        received_at=received,
         is_test=bool(element.get("testLead")),
         location=location,
         sink=sink,
