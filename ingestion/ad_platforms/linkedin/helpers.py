@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 import requests
 
+from leadsync.ingestion.ad_platforms import lifecycle
 from leadsync.ingestion.ad_platforms.common import (
     FieldSink,
     RecordContext,
@@ -69,6 +70,16 @@ def classify(response: requests.Response) -> Verdict:
         )
     if response.status_code >= 500:
         return Verdict("retry", f"transient error HTTP {response.status_code}: {message}")
+    if response.status_code == 426 and body.get("code") == "NONEXISTENT_VERSION":
+        # The live API's body (quoted in tests/ingestion/ad_platforms/contracts/documented/): a
+        # version leadsync's table still lists as active, or a pin the table does not know.
+        sent = response.request.headers.get("LinkedIn-Version") if response.request is not None else None
+        return Verdict(
+            "fail",
+            f"LinkedIn does not serve API version {sent or '(unknown)'} (HTTP 426 NONEXISTENT_VERSION: "
+            f"{message}); remove `linkedin_version` to use the newest version in leadsync's table, or pin "
+            f"an active one ({lifecycle.version_table(settings.VERSIONS_DIR).schedule_url})",
+        )
     return Verdict("fail", f"LinkedIn refused the request (HTTP {response.status_code}): {message}")
 
 

@@ -120,3 +120,41 @@ def test_sandbox_usage_header_has_every_documented_field(monkeypatch):
     (entry,) = meta.usage_entries(r)
     assert entry["type"] == "leadgen"
     assert documented <= set(entry), documented - set(entry)
+
+
+def test_linkedin_sandbox_answers_a_retired_version_with_the_live_apis_body():
+    """LinkedIn prints no 426 body; the one integrations quote from the live API is the fixture.
+    The sandbox answers with exactly its keys and message form, and leadsync reads it as a plain
+    sentence naming the version and what to change."""
+    from leadsync.ingestion.ad_platforms.linkedin import helpers as li_helpers
+    from leadsync.ingestion.sandboxes import linkedin as li_sandbox
+
+    observed = fixture("linkedin_426_nonexistent_version")
+    with li_sandbox.start_linkedin_sandbox(port=0) as sb:
+        token = requests.post(
+            sb.token_url,
+            data={
+                "grant_type": "refresh_token",
+                "refresh_token": li_sandbox.REFRESH_TOKEN,
+                "client_id": li_sandbox.CLIENT_ID,
+                "client_secret": li_sandbox.CLIENT_SECRET,
+            },
+            timeout=5,
+        ).json()["access_token"]
+        answer = requests.get(
+            f"{sb.url}/rest/leadFormResponses",
+            headers={
+                "Authorization": f"Bearer {token}",
+                "LinkedIn-Version": "202409",
+                "X-Restli-Protocol-Version": "2.0.0",
+            },
+            timeout=5,
+        )
+    assert answer.status_code == observed["status"]
+    assert answer.json() == observed["body"]  # 202409 is the very version the thread reported
+    verdict = li_helpers.classify(answer)
+    assert verdict.action == "fail"
+    assert verdict.reason.startswith(
+        "LinkedIn does not serve API version 202409 (HTTP 426 NONEXISTENT_VERSION"
+    )
+    assert "remove `linkedin_version`" in verdict.reason
