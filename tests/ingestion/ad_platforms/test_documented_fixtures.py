@@ -158,3 +158,35 @@ def test_linkedin_sandbox_answers_a_retired_version_with_the_live_apis_body():
         "LinkedIn does not serve API version 202409 (HTTP 426 NONEXISTENT_VERSION"
     )
     assert "remove `linkedin_version`" in verdict.reason
+
+
+def test_linkedin_sandbox_quota_answer_is_the_live_apis_429_and_stops_the_source():
+    from leadsync.ingestion.ad_platforms.linkedin import helpers as li_helpers
+    from leadsync.ingestion.sandboxes import linkedin as li_sandbox
+
+    observed = fixture("linkedin_429_throttle")
+    with li_sandbox.start_linkedin_sandbox(port=0) as sb:
+        sb.inject_error("rate_limit")
+        token = requests.post(
+            sb.token_url,
+            data={
+                "grant_type": "refresh_token",
+                "refresh_token": li_sandbox.REFRESH_TOKEN,
+                "client_id": li_sandbox.CLIENT_ID,
+                "client_secret": li_sandbox.CLIENT_SECRET,
+            },
+            timeout=5,
+        ).json()["access_token"]
+        answer = requests.get(
+            f"{sb.url}/rest/leadFormResponses",
+            headers={
+                "Authorization": f"Bearer {token}",
+                "LinkedIn-Version": "202607",
+                "X-Restli-Protocol-Version": "2.0.0",
+            },
+            timeout=5,
+        )
+    assert (answer.status_code, answer.json()) == (observed["status"], observed["body"])
+    assert "Retry-After" not in answer.headers
+    verdict = li_helpers.classify(answer)
+    assert verdict.action == "stop" and "Resource level throttle limit" in verdict.reason
