@@ -13,6 +13,7 @@ from leadsync.ingestion.config import parse_config
 from leadsync.ingestion.sandboxes import google_ads as g
 from leadsync.ingestion.sandboxes import linkedin as li
 from leadsync.ingestion.sandboxes import meta as m
+from leadsync.orchestration.use_cases.summary import summary_lines
 from leadsync.orchestration.use_cases.sync import sync
 
 TODAY = date(2026, 12, 10)  # every table has a version sunsetting within 60 days of this day
@@ -115,9 +116,14 @@ def test_sync_prints_the_warning_and_a_retired_source_stops_alone(tmp_path, monk
             },
         )
         outcome = sync(config, transform=False, report=lines.append)
+        summary = summary_lines(config, outcome)
     assert lines[0].startswith(
         "warning: source 'meta_ads': Meta retires API version v21.0 on January 21, 2027"
     )
+    assert lines[0][len("warning: ") :] in {
+        s[len("warning: ") :] for s in summary if s.startswith("warning: ")
+    }
+    assert any(s.startswith("linkedin_ads") and "FAILED" in s for s in summary)
     loaded = {r.source_name: r.rows_loaded for r in outcome.results}
     assert loaded["meta_ads"] > 0 and loaded["google_ads"] > 0
     ((name, message),) = outcome.failures
