@@ -18,7 +18,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from leadsync.ingestion.source_types import WebhookSource
 from leadsync.ingestion.webhooks import signatures as sig
-from leadsync.ingestion.webhooks.payloads import parse_submission
+from leadsync.ingestion.webhooks.payloads import delivery_id, parse_submission
 from leadsync.ingestion.webhooks.signatures import SignatureError, SignedRequest
 
 BODY = b'{"type":"lead.created","data":{"email":"ada@acme-analytics.com"}}'
@@ -184,3 +184,16 @@ def test_typeform_documented_example_payload_maps_to_the_canonical_lead():
     assert custom["readable_ref_picture_choice"] == "London, Sydney"
     assert custom["readable_ref_legal"] is True and custom["readable_ref_number2"] == 4
     assert len(custom) == 10  # twelve answers: email and first name canonical, ten kept as custom
+
+
+def test_webflow_documented_example_payload_maps_to_the_canonical_lead():
+    doc = json.loads((VECTORS / "webflow_form_submission.json").read_text())
+    source = WebhookSource(name="webflow_forms", type="webhook", provider="webflow")
+    body = json.dumps(doc["payload"]).encode()
+    (lead,) = parse_submission(source, "application/json", body)
+    assert (lead["first_name"], lead["last_name"]) == ("Zaphod", "Beeblebrox")
+    assert (lead["email"], lead["phone"]) == ("zaphod@heartofgold.ai", "15550000000")
+    assert (lead["form_id"], lead["submitted_at"]) == ("65429eadebe8a9f3a30f62d0", "2022-09-14T12:35:16.117Z")
+    assert lead["custom_fields"] == {"form_name": "Contact Us"}
+    # the submission's own id is the delivery id (a redelivery is recognised as the same one)
+    assert delivery_id(source, {}, doc["payload"], body) == "6321ca84df3949bfc6752327"
