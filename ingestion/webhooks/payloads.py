@@ -117,7 +117,11 @@ def text(value: Any) -> str | None:
 
 
 class LeadBuilder:
-    """Collects one lead: canonical fields first come first served, everything else custom."""
+    """Collects one lead: canonical fields first come first served, everything else custom.
+
+    Parsers set the provider's own metadata (form id, submission time) before the answers, so a
+    question labelled "Date" or "Form" lands in `custom_fields` instead of taking their place.
+    """
 
     def __init__(self) -> None:
         self.fields: dict[str, str] = {}
@@ -199,6 +203,8 @@ def parse_typeform(decoded: Any, source: WebhookSource) -> list[dict[str, Any]]:
     # Typeform's documented example payload carries `ref` only in the definition, not on the answer.
     refs = {f.get("id"): f.get("ref") for f in defined}
     lead = LeadBuilder()
+    lead.set("form_id", fr.get("form_id"))
+    lead.set("submitted_at", fr.get("submitted_at"))
     for a in answers:
         if not isinstance(a, dict):
             continue
@@ -212,8 +218,6 @@ def parse_typeform(decoded: Any, source: WebhookSource) -> list[dict[str, Any]]:
         lead.put(str(label), _typeform_value(a), hint)
     for key, value in (fr.get("hidden") or {}).items():
         lead.put(str(key), value)
-    lead.set("form_id", fr.get("form_id"))
-    lead.set("submitted_at", fr.get("submitted_at"))
     return [lead.result()]
 
 
@@ -230,6 +234,8 @@ def _hubspot_one(event: dict[str, Any]) -> dict[str, Any]:
     if not pairs:
         kind = event.get("subscriptionType") or "event"
         raise ParseError(f"HubSpot {kind} carries no form values (no fields, values or properties)")
+    lead.set("form_id", event.get("formId") or event.get("formGuid"))
+    lead.set("submitted_at", _ms_to_iso(event["submittedAt"]) if event.get("submittedAt") else None)
     for name, value in pairs:
         field = {
             "firstname": "first_name",
@@ -244,8 +250,6 @@ def _hubspot_one(event: dict[str, Any]) -> dict[str, Any]:
     ctx = event.get("context") or {}
     if isinstance(ctx, dict) and ctx.get("pageUri"):
         lead.custom["page_uri"] = ctx["pageUri"]
-    lead.set("form_id", event.get("formId") or event.get("formGuid"))
-    lead.set("submitted_at", _ms_to_iso(event["submittedAt"]) if event.get("submittedAt") else None)
     return lead.result()
 
 
@@ -264,6 +268,8 @@ def parse_tally(decoded: Any, source: WebhookSource) -> list[dict[str, Any]]:
     if not isinstance(data, dict) or not isinstance(data.get("fields"), list):
         raise ParseError("Tally payload has no data.fields list")
     lead = LeadBuilder()
+    lead.set("form_id", data.get("formId"))
+    lead.set("submitted_at", data.get("createdAt") or decoded.get("createdAt"))
     for f in data["fields"]:
         if not isinstance(f, dict):
             continue
@@ -275,8 +281,6 @@ def parse_tally(decoded: Any, source: WebhookSource) -> list[dict[str, Any]]:
         lead.put(
             str(f.get("label") or f.get("key") or "field"), value, _TALLY_FIELD_BY_TYPE.get(f.get("type"))
         )
-    lead.set("form_id", data.get("formId"))
-    lead.set("submitted_at", data.get("createdAt") or decoded.get("createdAt"))
     if data.get("formName"):
         lead.custom.setdefault("form_name", data["formName"])
     return [lead.result()]
@@ -287,10 +291,10 @@ def parse_webflow(decoded: Any, source: WebhookSource) -> list[dict[str, Any]]:
     if not isinstance(payload, dict) or not isinstance(payload.get("data"), dict):
         raise ParseError("Webflow payload has no payload.data object")
     lead = LeadBuilder()
-    for label, value in payload["data"].items():
-        lead.put(str(label), value)
     lead.set("form_id", payload.get("formId"))
     lead.set("submitted_at", payload.get("submittedAt"))
+    for label, value in payload["data"].items():
+        lead.put(str(label), value)
     if payload.get("name"):
         lead.custom.setdefault("form_name", payload["name"])
     return [lead.result()]
@@ -327,6 +331,7 @@ def parse_jotform(decoded: Any, source: WebhookSource) -> list[dict[str, Any]]:
     if not isinstance(fields, dict):
         raise ParseError("Jotform rawRequest is not a JSON object")
     lead = LeadBuilder()
+    lead.set("form_id", form.get("formID"))
     for key, value in fields.items():
         if key in _JOTFORM_SKIP:
             continue
@@ -350,7 +355,6 @@ def parse_jotform(decoded: Any, source: WebhookSource) -> list[dict[str, Any]]:
                         lead.custom[f"{label} {part}"] = value[part]
                 continue
         lead.put(label, value)
-    lead.set("form_id", form.get("formID"))
     if form.get("formTitle"):
         lead.custom.setdefault("form_name", form["formTitle"])
     return [lead.result()]

@@ -197,3 +197,25 @@ def test_webflow_documented_example_payload_maps_to_the_canonical_lead():
     assert lead["custom_fields"] == {"form_name": "Contact Us"}
     # the submission's own id is the delivery id (a redelivery is recognised as the same one)
     assert delivery_id(source, {}, doc["payload"], body) == "6321ca84df3949bfc6752327"
+
+
+def test_tally_documented_example_event_maps_to_the_canonical_lead():
+    """Tally's example with every field type. Found by it: its "Date" question used to take the
+    place of the submission time (providers' metadata is now set before the answers)."""
+    doc = json.loads((VECTORS / "tally_example_event.json").read_text())
+    source = WebhookSource(name="tally_forms", type="webhook", provider="tally")
+    body = json.dumps(doc["payload"]).encode()
+    (lead,) = parse_submission(source, "application/json", body)
+    assert (lead["email"], lead["phone"], lead["website"]) == (
+        "alice@example.com",
+        "+32491223344",
+        "example.com",
+    )
+    assert (lead["form_id"], lead["submitted_at"]) == ("VwbNEw", "2023-06-28T15:00:21.000Z")
+    assert lead["utm_campaign"] == "newsletter"  # a hidden field
+    custom = lead["custom_fields"]
+    assert custom["Date"] == "2023-06-28"
+    assert custom["Multiple choice"] == "In progress"  # option ids resolved to their text
+    assert custom["Checkboxes"] == "Swimming, Skiing" and custom["Multi-select"] == "Surf, Golf"
+    assert custom["Payment (email)"] == "alice@example.com" and custom["form_name"] == "Webhook payload"
+    assert delivery_id(source, {}, doc["payload"], body) == "a4cb511e-d513-4fa5-baee-b815d718dfd1"
