@@ -232,7 +232,7 @@ def _hubspot_one(event: dict[str, Any]) -> dict[str, Any]:
         for k, v in props.items():
             pairs.append((str(k), v.get("value") if isinstance(v, dict) else v))
     if not pairs:
-        kind = event.get("subscriptionType") or "event"
+        kind = event.get("subscriptionType") or event.get("eventType") or "event"
         raise ParseError(f"HubSpot {kind} carries no form values (no fields, values or properties)")
     lead.set("form_id", event.get("formId") or event.get("formGuid"))
     lead.set("submitted_at", _ms_to_iso(event["submittedAt"]) if event.get("submittedAt") else None)

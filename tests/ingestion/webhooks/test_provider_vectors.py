@@ -18,7 +18,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from leadsync.ingestion.source_types import WebhookSource
 from leadsync.ingestion.webhooks import signatures as sig
-from leadsync.ingestion.webhooks.payloads import delivery_id, parse_submission
+from leadsync.ingestion.webhooks.payloads import ParseError, delivery_id, parse_submission
 from leadsync.ingestion.webhooks.signatures import SignatureError, SignedRequest
 
 BODY = b'{"type":"lead.created","data":{"email":"ada@acme-analytics.com"}}'
@@ -219,3 +219,15 @@ def test_tally_documented_example_event_maps_to_the_canonical_lead():
     assert custom["Checkboxes"] == "Swimming, Skiing" and custom["Multi-select"] == "Surf, Golf"
     assert custom["Payment (email)"] == "alice@example.com" and custom["form_name"] == "Webhook payload"
     assert delivery_id(source, {}, doc["payload"], body) == "a4cb511e-d513-4fa5-baee-b815d718dfd1"
+
+
+def test_hubspot_documented_webhook_example_is_no_lead_and_says_why():
+    """HubSpot's documented webhook is a CRM property change, not a form submission: the drain
+    quarantines it with this reason (form submissions reach leadsync with their field values)."""
+    doc = json.loads((VECTORS / "hubspot_webhook_example.json").read_text())
+    source = WebhookSource(name="hubspot_forms", type="webhook", provider="hubspot")
+    with pytest.raises(ParseError) as info:
+        parse_submission(source, "application/json", json.dumps(doc["payload"]).encode())
+    assert str(info.value) == (
+        "HubSpot contact.propertyChange carries no form values (no fields, values or properties)"
+    )
