@@ -274,8 +274,11 @@ class LeadsyncConfig(_Model):
         return problems
 
     def warnings(self) -> list[str]:
-        """Non-fatal problems worth telling the user: globs that match nothing."""
-        out = []
+        """Non-fatal problems worth telling the user: globs that match nothing, ad-platform API
+        versions that sunset within 60 days (or that leadsync's version tables do not know)."""
+        from leadsync.ingestion.ad_platforms.lifecycle import version_warnings
+
+        out = version_warnings(self.enabled_sources)
         for s in self.enabled_sources:
             path = getattr(s, "path", None)
             if path and "://" not in path:

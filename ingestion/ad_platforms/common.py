@@ -450,6 +450,57 @@ def quarantine_row(
     }
 
 
+# What a malformed record can raise while its fields are read: it is quarantined with the reason,
+# never allowed to take the page (or the sync) down.
+RECORD_ERRORS: tuple[type[Exception], ...] = (
+    ValueError,
+    KeyError,
+    TypeError,
+    AttributeError,
+    IndexError,
+    OverflowError,
+)
+
+
+def parse_records(
+    ctx: RecordContext,
+    records: Iterable[Any],
+    *,
+    location: str,
+    platform: str,
+    record_id: Callable[[Any], Any],
+    parse_one: Callable[[Any, str], dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One page of platform records -> (canonical rows, quarantine rows), the loop every ad
+    platform shares: a record without an id, or one whose fields ``parse_one`` cannot read,
+    goes to quarantine with ``"unreadable <platform> lead: <why>"`` and the rest of the page loads.
+
+    ``record_id(record)`` finds the id (or None) without raising; ``parse_one(record, id)`` returns
+    the row (``lead_row``) or raises one of ``RECORD_ERRORS``.
+    """
+    rows, bad = [], []
+    for record in records:
+        try:
+            found = record_id(record)
+        except RECORD_ERRORS:
+            found = None
+        try:
+            if not found:
+                raise ValueError("the record has no id")
+            rows.append(parse_one(record, str(found)))
+        except RECORD_ERRORS as exc:
+            bad.append(
+                quarantine_row(
+                    ctx,
+                    location=location,
+                    reason=f"unreadable {platform} lead: {exc}",
+                    raw=record,
+                    record_id=str(found) if found else None,
+                )
+            )
+    return rows, bad
+
+
 def quarantine_batch(rows: list[dict[str, Any]]) -> pa.Table:
     return quarantine_table(rows)
 

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import logging
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from leadsync.ingestion.config_base import ConfigError
 
@@ -133,6 +135,50 @@ def resolve_version(
             f"day(s); remove {unpin} to use {newest.name}, or pin a newer one."
         )
     return ResolvedVersion(pinned, table.named(pinned), warning)
+
+
+def source_version(source: Any) -> ResolvedVersion | None:
+    """The version an ad-platform source will call (None for any other source).
+
+    Raises ``VersionRetiredError`` past the version's sunset, like the source itself.
+    """
+    from leadsync.ingestion.source_types import (
+        GoogleAdsLeadFormsSource,
+        LinkedInLeadGenSource,
+        MetaLeadAdsSource,
+    )
+
+    if isinstance(source, MetaLeadAdsSource):
+        from leadsync.ingestion.ad_platforms.meta.helpers import graph_endpoint
+
+        return graph_endpoint(source)[1]
+    if isinstance(source, LinkedInLeadGenSource):
+        from leadsync.ingestion.ad_platforms.linkedin import linkedin_version
+
+        return linkedin_version(source)
+    if isinstance(source, GoogleAdsLeadFormsSource):
+        from leadsync.ingestion.ad_platforms.google_ads import google_ads_version
+
+        return google_ads_version(source)
+    return None
+
+
+def version_warnings(sources: Iterable[Any]) -> list[str]:
+    """The version warnings of the given sources, for ``LeadsyncConfig.warnings()`` (which
+    `leadsync sync` prints before loading and `leadsync check` shows).
+
+    A retired version is not a warning: that source stops with its own plain sentence when it
+    runs (and `leadsync check` fails it), while the others go on.
+    """
+    out = []
+    for source in sources:
+        try:
+            resolved = source_version(source)
+        except ConfigError:  # retired, or base_url and graph_version disagree: the source says so
+            continue
+        if resolved is not None and resolved.warning:
+            out.append(resolved.warning)
+    return out
 
 
 def announce(resolved: ResolvedVersion) -> ResolvedVersion:

@@ -201,13 +201,12 @@ class LinkedInSandbox(OAuthSandbox):
         fault = self.faults.next_fault()
         if fault is not None:
             if fault.kind == "rate_limit":
-                return Response(
+                # the body as the live API sends it (LinkedIn prints none; quoted in
+                # tests/ingestion/ad_platforms/contracts/documented/linkedin_429_throttle.json)
+                return _error(
                     429,
-                    {
-                        "status": 429,
-                        "message": "Resource level throttle APPLICATION DAY "
-                        "limit for calls to this resource is reached.",
-                    },
+                    "Resource level throttle limit for calls to this resource is reached.",
+                    service_code=101,
                 )
             if fault.kind == "transient":
                 return _error(503, "Service Unavailable", "SERVICE_UNAVAILABLE")
@@ -285,8 +284,10 @@ class LinkedInSandbox(OAuthSandbox):
         )
 
 
-def _error(status: int, message: str, code: str, service_code: int | None = None) -> Response:
-    body: dict[str, Any] = {"status": status, "code": code, "message": message}
+def _error(status: int, message: str, code: str | None = None, service_code: int | None = None) -> Response:
+    body: dict[str, Any] = {"status": status, "message": message}
+    if code:
+        body["code"] = code
     if service_code is not None:
         body["serviceErrorCode"] = service_code
     return Response(status, body)

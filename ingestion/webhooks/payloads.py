@@ -117,7 +117,11 @@ def text(value: Any) -> str | None:
 
 
 class LeadBuilder:
-    """Collects one lead: canonical fields first come first served, everything else custom."""
+    """Collects one lead: canonical fields first come first served, everything else custom.
+
+    Parsers set the provider's own metadata (form id, submission time) before the answers, so a
+    question labelled "Date" or "Form" lands in `custom_fields` instead of taking their place.
+    """
 
     def __init__(self) -> None:
         self.fields: dict[str, str] = {}
@@ -175,6 +179,18 @@ def _typeform_value(answer: dict[str, Any]) -> Any:
     return answer.get(kind) if kind else None
 
 
+_QUESTION_LEAD_IN = re.compile(
+    r"^\s*(?:what\s+is|what's|whats|please\s+(?:enter|give\s+us|tell\s+us)|enter|tell\s+us)\s+"
+    r"(?:your|the)\s+|^\s*your\s+",
+    re.IGNORECASE,
+)
+
+
+def question_subject(title: str) -> str:
+    """What a question asks for: 'What is your first name?' -> 'first name' (for synonym lookup)."""
+    return _QUESTION_LEAD_IN.sub("", title).strip().rstrip("?:.!").strip()
+
+
 def parse_typeform(decoded: Any, source: WebhookSource) -> list[dict[str, Any]]:
     fr = _require_dict(decoded, "form_response").get("form_response")
     if not isinstance(fr, dict):
@@ -182,25 +198,26 @@ def parse_typeform(decoded: Any, source: WebhookSource) -> list[dict[str, Any]]:
     answers = fr.get("answers")
     if not isinstance(answers, list):
         raise ParseError("Typeform form_response has no answers list")
-    titles = {
-        f.get("id"): f.get("title")
-        for f in (fr.get("definition") or {}).get("fields") or []
-        if isinstance(f, dict)
-    }
+    defined = [f for f in (fr.get("definition") or {}).get("fields") or [] if isinstance(f, dict)]
+    titles = {f.get("id"): f.get("title") for f in defined}
+    # Typeform's documented example payload carries `ref` only in the definition, not on the answer.
+    refs = {f.get("id"): f.get("ref") for f in defined}
     lead = LeadBuilder()
+    lead.set("form_id", fr.get("form_id"))
+    lead.set("submitted_at", fr.get("submitted_at"))
     for a in answers:
         if not isinstance(a, dict):
             continue
         fld = a.get("field") or {}
-        label = fld.get("ref") or titles.get(fld.get("id")) or fld.get("id") or "answer"
+        ref = fld.get("ref") or refs.get(fld.get("id"))
+        title = titles.get(fld.get("id"))
+        label = ref or title or fld.get("id") or "answer"
         hint = _TYPEFORM_FIELD_BY_TYPE.get(fld.get("type")) or _TYPEFORM_FIELD_BY_TYPE.get(a.get("type"))
-        if not hint and not canonical_field_for(label) and titles.get(fld.get("id")):
-            hint = canonical_field_for(titles[fld.get("id")])
+        if not hint and not canonical_field_for(str(label)) and title:
+            hint = canonical_field_for(title) or canonical_field_for(question_subject(title))
         lead.put(str(label), _typeform_value(a), hint)
     for key, value in (fr.get("hidden") or {}).items():
         lead.put(str(key), value)
-    lead.set("form_id", fr.get("form_id"))
-    lead.set("submitted_at", fr.get("submitted_at"))
     return [lead.result()]
 
 
@@ -215,8 +232,10 @@ def _hubspot_one(event: dict[str, Any]) -> dict[str, Any]:
         for k, v in props.items():
             pairs.append((str(k), v.get("value") if isinstance(v, dict) else v))
     if not pairs:
-        kind = event.get("subscriptionType") or "event"
+        kind = event.get("subscriptionType") or event.get("eventType") or "event"
         raise ParseError(f"HubSpot {kind} carries no form values (no fields, values or properties)")
+    lead.set("form_id", event.get("formId") or event.get("formGuid"))
+    lead.set("submitted_at", _ms_to_iso(event["submittedAt"]) if event.get("submittedAt") else None)
     for name, value in pairs:
         field = {
             "firstname": "first_name",
@@ -231,8 +250,6 @@ def _hubspot_one(event: dict[str, Any]) -> dict[str, Any]:
     ctx = event.get("context") or {}
     if isinstance(ctx, dict) and ctx.get("pageUri"):
         lead.custom["page_uri"] = ctx["pageUri"]
-    lead.set("form_id", event.get("formId") or event.get("formGuid"))
-    lead.set("submitted_at", _ms_to_iso(event["submittedAt"]) if event.get("submittedAt") else None)
     return lead.result()
 
 
@@ -251,6 +268,8 @@ def parse_tally(decoded: Any, source: WebhookSource) -> list[dict[str, Any]]:
     if not isinstance(data, dict) or not isinstance(data.get("fields"), list):
         raise ParseError("Tally payload has no data.fields list")
     lead = LeadBuilder()
+    lead.set("form_id", data.get("formId"))
+    lead.set("submitted_at", data.get("createdAt") or decoded.get("createdAt"))
     for f in data["fields"]:
         if not isinstance(f, dict):
             continue
@@ -262,8 +281,6 @@ def parse_tally(decoded: Any, source: WebhookSource) -> list[dict[str, Any]]:
         lead.put(
             str(f.get("label") or f.get("key") or "field"), value, _TALLY_FIELD_BY_TYPE.get(f.get("type"))
         )
-    lead.set("form_id", data.get("formId"))
-    lead.set("submitted_at", data.get("createdAt") or decoded.get("createdAt"))
     if data.get("formName"):
         lead.custom.setdefault("form_name", data["formName"])
     return [lead.result()]
@@ -274,10 +291,10 @@ def parse_webflow(decoded: Any, source: WebhookSource) -> list[dict[str, Any]]:
     if not isinstance(payload, dict) or not isinstance(payload.get("data"), dict):
         raise ParseError("Webflow payload has no payload.data object")
     lead = LeadBuilder()
-    for label, value in payload["data"].items():
-        lead.put(str(label), value)
     lead.set("form_id", payload.get("formId"))
     lead.set("submitted_at", payload.get("submittedAt"))
+    for label, value in payload["data"].items():
+        lead.put(str(label), value)
     if payload.get("name"):
         lead.custom.setdefault("form_name", payload["name"])
     return [lead.result()]
@@ -314,6 +331,7 @@ def parse_jotform(decoded: Any, source: WebhookSource) -> list[dict[str, Any]]:
     if not isinstance(fields, dict):
         raise ParseError("Jotform rawRequest is not a JSON object")
     lead = LeadBuilder()
+    lead.set("form_id", form.get("formID"))
     for key, value in fields.items():
         if key in _JOTFORM_SKIP:
             continue
@@ -337,7 +355,6 @@ def parse_jotform(decoded: Any, source: WebhookSource) -> list[dict[str, Any]]:
                         lead.custom[f"{label} {part}"] = value[part]
                 continue
         lead.put(label, value)
-    lead.set("form_id", form.get("formID"))
     if form.get("formTitle"):
         lead.custom.setdefault("form_name", form["formTitle"])
     return [lead.result()]

@@ -39,6 +39,8 @@ def summary_lines(config: LeadsyncConfig, outcome: SyncOutcome | None) -> list[s
         lines.append("source                     rows loaded   quarantined")
         lines += [f"{r.source_name:<26} {r.rows_loaded:>11}   {r.quarantined:>11}" for r in outcome.results]
         lines += [f"{name:<26} {'FAILED':>11}" for name, _ in outcome.failures]
+        # repeated at the end (sync prints them first too) so a version sunsetting soon is not missed
+        lines += [f"warning: {w}" for w in config.warnings()]
     summary = warehouse_summary(config)
     if summary:
         lines.append(

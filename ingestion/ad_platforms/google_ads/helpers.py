@@ -15,7 +15,7 @@ from leadsync.ingestion.ad_platforms.common import (
     Verdict,
     json_body,
     lead_row,
-    quarantine_row,
+    parse_records,
 )
 from leadsync.ingestion.ad_platforms.google_ads import settings
 
@@ -98,48 +98,45 @@ def parse_results(
     names: dict[str, dict[str, str]],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """searchStream results -> (canonical rows, quarantine rows); ``names`` maps ids to names."""
-    rows, bad = [], []
     location = f"google ads customer {customer_id}"
-    for result in results:
-        data = result.get("leadFormSubmissionData") if isinstance(result, dict) else None
-        record_id = data.get("id") if isinstance(data, dict) else None
-        try:
-            if not record_id:
-                raise ValueError("the submission has no id")
-            received = parse_submission_time(data.get("submissionDateTime"), tz)
-            sink = FieldSink({k.lower(): v for k, v in settings.FIELD_TYPES.items()})
-            for f in data.get("leadFormSubmissionFields") or []:
-                sink.put(str(f["fieldType"]), f.get("fieldValue"))
-            for f in data.get("customLeadFormSubmissionFields") or []:
-                sink.extra(str(f["questionText"]), f.get("fieldValue"))
-            campaign_id, ad_group_id = resource_id(data.get("campaign")), resource_id(data.get("adGroup"))
-            sink.set("campaign_id", campaign_id)
-            sink.set("campaign_name", names.get("campaign", {}).get(campaign_id or ""))
-            sink.set("ad_group_id", ad_group_id)
-            sink.set("ad_id", resource_id(data.get("adGroupAd")))
-            sink.set("form_id", resource_id(data.get("asset")))
-            sink.set("channel", settings.CHANNEL)
-            sink.extra("gclid", data.get("gclid"))
-            sink.extra("ad_group_name", names.get("ad_group", {}).get(ad_group_id or ""))
-            sink.extra("asset", data.get("asset"))
-            rows.append(
-                lead_row(
-                    ctx,
-                    record_id=str(record_id),
-                    received_at=received,
-                    is_test=False,
-                    location=location,
-                    sink=sink,
-                )
-            )
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            bad.append(
-                quarantine_row(
-                    ctx,
-                    location=location,
-                    reason=f"unreadable Google Ads lead: {exc}",
-                    raw=result,
-                    record_id=str(record_id) if record_id else None,
-                )
-            )
-    return rows, bad
+
+    def parse_one(result: dict[str, Any], record_id: str) -> dict[str, Any]:
+        return _submission_row(ctx, result["leadFormSubmissionData"], record_id, tz, names, location)
+
+    return parse_records(
+        ctx,
+        results,
+        location=location,
+        platform="Google Ads",
+        record_id=lambda result: result["leadFormSubmissionData"]["id"],
+        parse_one=parse_one,
+    )
+
+
+def _submission_row(
+    ctx: RecordContext,
+    data: dict[str, Any],
+    record_id: str,
+    tz: ZoneInfo,
+    names: dict[str, dict[str, str]],
+    location: str,
+) -> dict[str, Any]:
+    received = parse_submission_time(data.get("submissionDateTime"), tz)
+    sink = FieldSink({k.lower(): v for k, v in settings.FIELD_TYPES.items()})
+    for f in data.get("leadFormSubmissionFields") or []:
+        sink.put(str(f["fieldType"]), f.get("fieldValue"))
+    for f in data.get("customLeadFormSubmissionFields") or []:
+        sink.extra(str(f["questionText"]), f.get("fieldValue"))
+    campaign_id, ad_group_id = resource_id(data.get("campaign")), resource_id(data.get("adGroup"))
+    sink.set("campaign_id", campaign_id)
+    sink.set("campaign_name", names.get("campaign", {}).get(campaign_id or ""))
+    sink.set("ad_group_id", ad_group_id)
+    sink.set("ad_id", resource_id(data.get("adGroupAd")))
+    sink.set("form_id", resource_id(data.get("asset")))
+    sink.set("channel", settings.CHANNEL)
+    sink.extra("gclid", data.get("gclid"))
+    sink.extra("ad_group_name", names.get("ad_group", {}).get(ad_group_id or ""))
+    sink.extra("asset", data.get("asset"))
+    return lead_row(
+        ctx, record_id=record_id, received_at=received, is_test=False, location=location, sink=sink
+    )

@@ -10,13 +10,14 @@ from urllib.parse import quote
 
 import requests
 
+from leadsync.ingestion.ad_platforms import lifecycle
 from leadsync.ingestion.ad_platforms.common import (
     FieldSink,
     RecordContext,
     Verdict,
     json_body,
     lead_row,
-    quarantine_row,
+    parse_records,
 )
 from leadsync.ingestion.ad_platforms.linkedin import settings
 
@@ -69,6 +70,16 @@ def classify(response: requests.Response) -> Verdict:
         )
     if response.status_code >= 500:
         return Verdict("retry", f"transient error HTTP {response.status_code}: {message}")
+    if response.status_code == 426 and body.get("code") == "NONEXISTENT_VERSION":
+        # The live API's body (quoted in tests/ingestion/ad_platforms/contracts/documented/): a
+        # version leadsync's table still lists as active, or a pin the table does not know.
+        sent = response.request.headers.get("LinkedIn-Version") if response.request is not None else None
+        return Verdict(
+            "fail",
+            f"LinkedIn does not serve API version {sent or '(unknown)'} (HTTP 426 NONEXISTENT_VERSION: "
+            f"{message}); remove `linkedin_version` to use the newest version in leadsync's table, or pin "
+            f"an active one ({lifecycle.version_table(settings.VERSIONS_DIR).schedule_url})",
+        )
     return Verdict("fail", f"LinkedIn refused the request (HTTP {response.status_code}): {message}")
 
 
@@ -146,56 +157,63 @@ def parse_responses(
     ctx: RecordContext, account_id: str, elements: list[dict[str, Any]], catalog: FormCatalog
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """One page of leadFormResponses -> (canonical rows, quarantine rows)."""
-    predefined = {k.lower(): v for k, v in settings.PREDEFINED_FIELDS.items() if v}
-    rows, bad = [], []
     location = f"linkedin account {account_id}"
-    for element in elements:
-        record_id = element.get("id") if isinstance(element, dict) else None
-        try:
-            if not record_id:
-                raise ValueError("the response has no id")
-            submitted = element.get("submittedAt")
-            if not isinstance(submitted, int):
-                raise ValueError(f"submittedAt {submitted!r} is not epoch milliseconds")
-            form_urn = element.get("versionedLeadGenFormUrn") or ""
-            form_id = form_id_of(form_urn) if "(" in form_urn else urn_id(element.get("leadGenFormUrn"))
-            if not form_id:
-                raise ValueError("the response names no lead form")
-            sink = FieldSink(predefined)
-            for answer in (element.get("formResponse") or {}).get("answers") or []:
-                qid = int(answer["questionId"])
-                question = catalog.question(form_id, qid, element.get("form"))
-                key = question.key if question else f"question_{qid}"
-                sink.put(key, _answer_value(answer.get("answerDetails") or {}, question))
-            consents = (element.get("formResponse") or {}).get("consentResponses") or []
-            if consents:
-                sink.set("consent", "yes" if all(c.get("accepted") for c in consents) else "no")
-            sponsored = (element.get("leadMetadata") or {}).get("sponsoredLeadMetadata") or {}
-            sink.set("campaign_id", urn_id(sponsored.get("campaign")))
-            sink.set("ad_id", urn_id((element.get("associatedEntity") or {}).get("associatedCreative")))
-            sink.set("form_id", form_id)
-            sink.set("channel", settings.CHANNEL)
-            sink.extra("lead_type", element.get("leadType"))
-            sink.extra("form_urn", form_urn or None)
-            sink.extra("sponsored_account", account_id)
-            rows.append(
-                lead_row(
-                    ctx,
-                    record_id=str(record_id),
-                    received_at=datetime.fromtimestamp(submitted / 1000, UTC),
-                    is_test=bool(element.get("testLead")),
-                    location=location,
-                    sink=sink,
-                )
-            )
-        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
-            bad.append(
-                quarantine_row(
-                    ctx,
-                    location=location,
-                    reason=f"unreadable LinkedIn lead: {exc}",
-                    raw=element,
-                    record_id=str(record_id) if record_id else None,
-                )
-            )
-    return rows, bad
+
+    def parse_one(element: dict[str, Any], record_id: str) -> dict[str, Any]:
+        return _response_row(ctx, account_id, element, record_id, catalog, location)
+
+    return parse_records(
+        ctx,
+        elements,
+        location=location,
+        platform="LinkedIn",
+        record_id=lambda element: element.get("id"),
+        parse_one=parse_one,
+    )
+
+
+def _response_row(
+    ctx: RecordContext,
+    account_id: str,
+    element: dict[str, Any],
+    record_id: str,
+    catalog: FormCatalog,
+    location: str,
+) -> dict[str, Any]:
+    submitted = element.get("submittedAt")
+    if not isinstance(submitted, int) or isinstance(submitted, bool):
+        raise ValueError(f"submittedAt {submitted!r} is not epoch milliseconds")
+    try:
+        received = datetime.fromtimestamp(submitted / 1000, UTC)
+    except (OverflowError, OSError, ValueError):  # beyond what a datetime holds
+        raise ValueError(f"submittedAt {submitted!r} is out of range for a date") from None
+    form_urn = element.get("versionedLeadGenFormUrn") or ""
+    form_id = form_id_of(form_urn) if "(" in form_urn else urn_id(element.get("leadGenFormUrn"))
+    if not form_id:
+        raise ValueError("the response names no lead form")
+    predefined = {k.lower(): v for k, v in settings.PREDEFINED_FIELDS.items() if v}
+    sink = FieldSink(predefined)
+    for answer in (element.get("formResponse") or {}).get("answers") or []:
+        qid = int(answer["questionId"])
+        question = catalog.question(form_id, qid, element.get("form"))
+        key = question.key if question else f"question_{qid}"
+        sink.put(key, _answer_value(answer.get("answerDetails") or {}, question))
+    consents = (element.get("formResponse") or {}).get("consentResponses") or []
+    if consents:
+        sink.set("consent", "yes" if all(c.get("accepted") for c in consents) else "no")
+    sponsored = (element.get("leadMetadata") or {}).get("sponsoredLeadMetadata") or {}
+    sink.set("campaign_id", urn_id(sponsored.get("campaign")))
+    sink.set("ad_id", urn_id((element.get("associatedEntity") or {}).get("associatedCreative")))
+    sink.set("form_id", form_id)
+    sink.set("channel", settings.CHANNEL)
+    sink.extra("lead_type", element.get("leadType"))
+    sink.extra("form_urn", form_urn or None)
+    sink.extra("sponsored_account", account_id)
+    return lead_row(
+        ctx,
+        record_id=record_id,
+        received_at=received,
+        is_test=bool(element.get("testLead")),
+        location=location,
+        sink=sink,
+    )

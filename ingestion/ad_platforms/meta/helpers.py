@@ -17,7 +17,7 @@ from leadsync.ingestion.ad_platforms.common import (
     Verdict,
     json_body,
     lead_row,
-    quarantine_row,
+    parse_records,
 )
 from leadsync.ingestion.ad_platforms.meta import settings
 from leadsync.ingestion.config_base import ConfigError
@@ -154,53 +154,43 @@ def parse_leads(
 
     ``test_ids``: the ids the form's ``test_leads`` edge lists (those rows get ``is_test``).
     """
-    rows, bad = [], []
     location = f"meta form {form_id}"
-    for lead in leads:
-        lead_id = lead.get("id") if isinstance(lead, dict) else None
-        try:
-            if not lead_id:
-                raise ValueError("the lead has no id")
-            try:
-                created = parse_created_time(lead.get("created_time"))
-            except (TypeError, ValueError):
-                raise ValueError(
-                    f"created_time {lead.get('created_time')!r} is not a Graph API time"
-                ) from None
-            sink = FieldSink(settings.FIELD_MAP)
-            answers = lead.get("field_data") or []
-            if not isinstance(answers, list):
-                raise ValueError("field_data is not a list of answers")
-            for answer in answers:
-                name, vals = answer.get("name"), answer.get("values") or []
-                if not name:
-                    raise ValueError("an answer in field_data has no name")
-                sink.put(str(name), vals[0] if len(vals) == 1 else vals)
-            for attr, column in settings.ATTRIBUTE_COLUMNS.items():
-                sink.set(column, lead.get(attr))
-            sink.set("form_id", lead.get("form_id") or form_id)
-            for attr in settings.EXTRA_ATTRIBUTES:
-                sink.extra(attr, lead.get(attr))
-            sink.set("channel", settings.CHANNEL_ORGANIC if lead.get("is_organic") else settings.CHANNEL_PAID)
-            is_test = str(lead_id) in test_ids
-            rows.append(
-                lead_row(
-                    ctx,
-                    record_id=str(lead_id),
-                    received_at=created,
-                    is_test=is_test,
-                    location=location,
-                    sink=sink,
-                )
-            )
-        except (ValueError, AttributeError, TypeError) as exc:
-            bad.append(
-                quarantine_row(
-                    ctx,
-                    location=location,
-                    reason=f"unreadable Meta lead: {exc}",
-                    raw=lead,
-                    record_id=str(lead_id) if lead_id else None,
-                )
-            )
-    return rows, bad
+
+    def parse_one(lead: dict[str, Any], lead_id: str) -> dict[str, Any]:
+        return _lead_row(ctx, form_id, lead, lead_id, lead_id in test_ids, location)
+
+    return parse_records(
+        ctx,
+        leads,
+        location=location,
+        platform="Meta",
+        record_id=lambda lead: lead.get("id"),
+        parse_one=parse_one,
+    )
+
+
+def _lead_row(
+    ctx: RecordContext, form_id: str, lead: dict[str, Any], lead_id: str, is_test: bool, location: str
+) -> dict[str, Any]:
+    try:
+        created = parse_created_time(lead.get("created_time"))
+    except (TypeError, ValueError):
+        raise ValueError(f"created_time {lead.get('created_time')!r} is not a Graph API time") from None
+    sink = FieldSink(settings.FIELD_MAP)
+    answers = lead.get("field_data") or []
+    if not isinstance(answers, list):
+        raise ValueError("field_data is not a list of answers")
+    for answer in answers:
+        name, vals = answer.get("name"), answer.get("values") or []
+        if not name:
+            raise ValueError("an answer in field_data has no name")
+        sink.put(str(name), vals[0] if len(vals) == 1 else vals)
+    for attr, column in settings.ATTRIBUTE_COLUMNS.items():
+        sink.set(column, lead.get(attr))
+    sink.set("form_id", lead.get("form_id") or form_id)
+    for attr in settings.EXTRA_ATTRIBUTES:
+        sink.extra(attr, lead.get(attr))
+    sink.set("channel", settings.CHANNEL_ORGANIC if lead.get("is_organic") else settings.CHANNEL_PAID)
+    return lead_row(
+        ctx, record_id=lead_id, received_at=created, is_test=is_test, location=location, sink=sink
+    )

@@ -187,3 +187,18 @@ def test_google_ads_probe_revoked_refresh_token(g_sb, g_config):
     g_sb.revoke_refresh_token()
     result = run_probe(g_config(), "google_ads")
     assert result.status == "failed" and "GOOGLE_ADS_REFRESH_TOKEN" in result.message
+
+
+def test_linkedin_probe_warns_within_60_days_of_sunset(li_sb, li_config):
+    result = run_probe(li_config(linkedin_version="202601"), "linkedin_ads")  # sunsets January 15, 2027
+    assert result.status == "warning" and "January 15, 2027" in result.message
+    assert result.api_version == "LinkedIn-Version 202601"
+
+
+def test_google_ads_probe_warns_within_60_days_of_sunset(g_sb, g_config, monkeypatch):
+    later = date(2026, 12, 10)  # v23 sunsets February 1, 2027: 61 days after TODAY, 53 after this
+    monkeypatch.setattr(lifecycle, "today_utc", lambda: later)
+    g_sb.today = later
+    result = run_probe(g_config(api_version="v23"), "google_ads")
+    assert result.status == "warning" and "February 1, 2027" in result.message
+    assert result.api_version == "Google Ads v23"
