@@ -3,8 +3,7 @@
     older version (delete+insert on touch_id). After changing seeds or identity vars, run with
     --full-refresh so history is re-normalised. -#}
 {#- Records a CRM deleted or merged away leave without a full refresh (macros/crm/crm_records.sql). -#}
-{{ config(post_hook="{{ crm_apply_tombstones() }}") }}{% for m in var('leadsync_tombstone_models', []) %}
--- depends_on: {{ ref(m) }}{% endfor %}
+{{ config(post_hook="{{ crm_apply_tombstones() }}") }}
 {#- The staging models of every lead-bearing source type, from ingestion/source_types.py. -#}
 {%- set lead_models = var('leadsync_lead_models') -%}
 {%- set default_region = var('leadsync_identity')['default_phone_region'] | upper -%}
