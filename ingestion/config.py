@@ -230,7 +230,9 @@ class LeadsyncConfig(_Model):
         """The config as dbt vars (names and defaults mirrored in transform/dbt_project.yml)."""
         return {
             "leadsync_lead_models": [t.staging_model for t in SOURCE_TYPES.values() if t.carries_leads],
-            "leadsync_tombstone_models": [t.tombstone_model for t in SOURCE_TYPES.values() if t.tombstone_model],
+            "leadsync_tombstone_models": [
+                t.tombstone_model for t in SOURCE_TYPES.values() if t.tombstone_model
+            ],
             "leadsync_crm_stage_map": stage_map_var(self.enabled_sources),
             # PostgreSQL: dbt builds the marts aside; publishing swaps them into `marts` (marts_swap.py)
             "leadsync_marts_schema": "marts_build" if self.warehouse.target == "postgres" else "marts",

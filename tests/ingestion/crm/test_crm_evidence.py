@@ -18,10 +18,20 @@ def touch_id(source: str, record_id: str) -> str:
 
 
 def test_stage_map_entries_reach_dbt_as_data_and_unknown_stages_are_refused(tmp_path):
-    source = {"name": "sf", "type": "salesforce", "stage_map": [{"field": "Status", "value": "x'); drop table t; --", "stage": "responded"}]}
+    source = {
+        "name": "sf",
+        "type": "salesforce",
+        "stage_map": [{"field": "Status", "value": "x'); drop table t; --", "stage": "responded"}],
+    }
     config = parse_config({"sources": [source]}, base_dir=tmp_path)
     assert config.dbt_vars()["leadsync_crm_stage_map"] == [
-        {"source_name": "sf", "crm": "salesforce", "field": "Status", "value": "x'); drop table t; --", "stage": "responded"}
+        {
+            "source_name": "sf",
+            "crm": "salesforce",
+            "field": "Status",
+            "value": "x'); drop table t; --",
+            "stage": "responded",
+        }
     ]
     assert LeadsyncConfig().dbt_vars()["leadsync_crm_stage_map"] == []
     bad = {**source, "stage_map": [{"field": "Status", "value": "Called", "stage": "talked"}]}
@@ -32,7 +42,9 @@ def test_stage_map_entries_reach_dbt_as_data_and_unknown_stages_are_refused(tmp_
 def test_stage_map_config_quarantine_and_merges(hubspot, salesforce, crm_config, query):
     # a deal whose only contact was never loaded: its evidence reaches no lead
     at = hubspot.tick()
-    hubspot.add_deal(["999999"], [("appointmentscheduled", at), ("closedlost", at + timedelta(days=2))], name="Orphan deal")
+    hubspot.add_deal(
+        ["999999"], [("appointmentscheduled", at), ("closedlost", at + timedelta(days=2))], name="Orphan deal"
+    )
     config = crm_config(
         salesforce_extra={
             "stage_map": [
@@ -67,11 +79,15 @@ def test_stage_map_config_quarantine_and_merges(hubspot, salesforce, crm_config,
         config,
         "select reason, rejected_by from marts.quarantine where source_name = 'hubspot_crm' and reason like '%999999%'",
     )
-    assert len(rejected) == 2 and all("no touch leadsync knows" in r and by == "transform" for r, by in rejected)
+    assert len(rejected) == 2 and all(
+        "no touch leadsync knows" in r and by == "transform" for r, by in rejected
+    )
 
     # merge contact 1004 into 1003 after both were loaded: on the next incremental run 1004's
     # touch leaves, its tombstone says merged, and identity is offered the certain link
-    assert query(config, "select count(*) from marts.fct_lead_touches where source_record_id = '1004'") == [(1,)]
+    assert query(config, "select count(*) from marts.fct_lead_touches where source_record_id = '1004'") == [
+        (1,)
+    ]
     hubspot.merge("1003", "1004")
     run_source(config, "hubspot_crm")
     transform(config, publish_copy=False)
@@ -79,13 +95,19 @@ def test_stage_map_config_quarantine_and_merges(hubspot, salesforce, crm_config,
         config,
         "select tombstone_reason, survivor_record_id from staging.stg_hubspot__tombstones where source_record_id = '1004'",
     ) == [("merged", "1003")]
-    assert query(config, "select count(*) from marts.fct_lead_touches where source_record_id = '1004'") == [(0,)]
+    assert query(config, "select count(*) from marts.fct_lead_touches where source_record_id = '1004'") == [
+        (0,)
+    ]
     links = query(config, "select a_touch_id, b_touch_id, match_rule from intermediate.int_crm_certain_links")
     assert (touch_id("hubspot_crm", "1004"), touch_id("hubspot_crm", "1003"), "crm_merge") in links
     # converted Salesforce leads: contact -> lead
     converted = [r for r in salesforce.rows["Lead"].values() if r["IsConverted"]]
     assert converted and all(
-        (touch_id("salesforce_crm", r["ConvertedContactId"]), touch_id("salesforce_crm", r["Id"]), "crm_conversion")
+        (
+            touch_id("salesforce_crm", r["ConvertedContactId"]),
+            touch_id("salesforce_crm", r["Id"]),
+            "crm_conversion",
+        )
         in links
         for r in converted
     )

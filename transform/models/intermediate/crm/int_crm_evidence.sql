@@ -14,9 +14,9 @@
 
 with events as (
 
-    select 'hubspot' as crm, * from {{ ref('stg_hubspot__events') }}
+    select 'hubspot' as crm, events_hs.* from {{ ref('stg_hubspot__events') }} as events_hs
     union all
-    select 'salesforce' as crm, * from {{ ref('stg_salesforce__events') }}
+    select 'salesforce' as crm, events_sf.* from {{ ref('stg_salesforce__events') }} as events_sf
 
 ),
 
