@@ -82,13 +82,7 @@ def hubspot_source(config: LeadsyncConfig, source: HubSpotSource, *, backoff: Ba
         for page in helpers.search_modified(
             session, source.base_url, "contacts", settings.CONTACT_MODIFIED, props, cursor, source.page_size
         ):
-            rows, events, bad = [], [], []
-            for rec in page:
-                try:
-                    rows.append(helpers.parse_contact(ctx, rec, now, source.custom_properties))
-                    events.extend(helpers.merge_events(ctx, rec, now))
-                except (ValueError, TypeError, AttributeError) as exc:
-                    bad.append(helpers.quarantined(ctx, rec, exc, "contact"))
+            rows, events, bad = helpers.read_contact_page(ctx, page, now, source.custom_properties)
             good_ids = [r["source_record_id"] for r in rows]
             histories = helpers.batch_read(
                 session, source.base_url, "contacts", good_ids, [], list(settings.HISTORY_PROPERTIES)

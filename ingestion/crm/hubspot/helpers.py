@@ -20,7 +20,13 @@ from leadsync.ingestion.ad_platforms.common import (
     lead_row,
     quarantine_row,
 )
-from leadsync.ingestion.crm.common import ModifiedCursor, event_row, parse_crm_time, to_millis
+from leadsync.ingestion.crm.common import (
+    RECORD_ERRORS,
+    ModifiedCursor,
+    event_row,
+    parse_crm_time,
+    to_millis,
+)
 from leadsync.ingestion.crm.hubspot import settings
 
 log = logging.getLogger(__name__)
@@ -274,6 +280,24 @@ def parse_contact(
         location="hubspot contacts",
         sink=sink,
     )
+
+
+def read_contact_page(
+    ctx: RecordContext, page: list[Any], now: datetime, custom_properties: tuple[str, ...] = ()
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """One search page -> (lead rows, merge evidence, quarantine rows): an unreadable contact is
+    quarantined with its reason and never takes the page's other contacts down."""
+    rows, events, bad = [], [], []
+    for rec in page:
+        try:
+            row = parse_contact(ctx, rec, now, custom_properties)
+            merged = merge_events(ctx, rec, now)
+        except RECORD_ERRORS as exc:
+            bad.append(quarantined(ctx, rec, exc, "contact"))
+            continue
+        rows.append(row)
+        events.extend(merged)
+    return rows, events, bad
 
 
 def history_events(
