@@ -101,6 +101,7 @@ def search_modified(
         last_seen: datetime | None = None
         after: str | None = None
         capped = False
+        served = 0  # results this query has paged through (``after`` is an opaque cursor)
         while True:
             filters = (
                 [{"propertyName": modified_prop, "operator": op, "value": str(to_millis(anchor))}]
@@ -117,6 +118,7 @@ def search_modified(
                 body["after"] = after
             answer = session.post(url, json=body).json()
             page = []
+            served += len(answer.get("results") or [])
             for rec in answer.get("results") or []:
                 modified = _modified(rec, modified_prop)
                 if modified is not None:
@@ -130,7 +132,7 @@ def search_modified(
             after = ((answer.get("paging") or {}).get("next") or {}).get("after")
             if not after:
                 return
-            if int(after) + page_size > settings.SEARCH_CAP:
+            if served + page_size > settings.SEARCH_CAP:
                 capped = True
                 break
         if not capped or last_seen is None:
@@ -170,11 +172,13 @@ def _sweep_instant(
         }
         after: str | None = None
         moved = False
+        served = 0
         while True:
             if after:
                 body["after"] = after
             answer = session.post(url, json=body).json()
             page = []
+            served += len(answer.get("results") or [])
             for rec in answer.get("results") or []:
                 rid = str(rec.get("id"))
                 last_id, moved = max(last_id, int(rid)), True
@@ -186,7 +190,7 @@ def _sweep_instant(
             after = ((answer.get("paging") or {}).get("next") or {}).get("after")
             if not after:
                 return
-            if int(after) + page_size > settings.SEARCH_CAP:
+            if served + page_size > settings.SEARCH_CAP:
                 break
         if not moved:
             return
@@ -401,9 +405,16 @@ def deal_contacts(session: RetryingSession, base_url: str, deal_ids: list[str]) 
     out: dict[str, list[str]] = {}
     for start in range(0, len(deal_ids), settings.BATCH_INPUTS):
         body = {"inputs": [{"id": i} for i in deal_ids[start : start + settings.BATCH_INPUTS]]}
-        for result in session.post(url, json=body).json().get("results") or []:
-            out[str(result["from"]["id"])] = [str(t["toObjectId"]) for t in result.get("to") or []]
+        out.update(association_targets(session.post(url, json=body).json()))
     return out
+
+
+def association_targets(answer: dict[str, Any]) -> dict[str, list[str]]:
+    """A v4 associations batch-read answer -> from id -> the ids it is associated with."""
+    return {
+        str(result["from"]["id"]): [str(t["toObjectId"]) for t in result.get("to") or []]
+        for result in answer.get("results") or []
+    }
 
 
 def quarantined(ctx: RecordContext, rec: Any, exc: Exception, what: str) -> dict[str, Any]:
