@@ -400,11 +400,14 @@ def pipeline_stages(session: RetryingSession, base_url: str) -> dict[str, dict[s
     return stages
 
 
-def deal_contacts(session: RetryingSession, base_url: str, deal_ids: list[str]) -> dict[str, list[str]]:
-    url = base_url.rstrip("/") + settings.ASSOCIATIONS_PATH
+def associated_contacts(
+    session: RetryingSession, base_url: str, ids: list[str], obj: str = "deals"
+) -> dict[str, list[str]]:
+    """Deal or engagement id -> the contacts it is associated with (v4 batch read)."""
+    url = base_url.rstrip("/") + settings.ASSOCIATIONS_PATH.format(object=obj)
     out: dict[str, list[str]] = {}
-    for start in range(0, len(deal_ids), settings.BATCH_INPUTS):
-        body = {"inputs": [{"id": i} for i in deal_ids[start : start + settings.BATCH_INPUTS]]}
+    for start in range(0, len(ids), settings.BATCH_INPUTS):
+        body = {"inputs": [{"id": i} for i in ids[start : start + settings.BATCH_INPUTS]]}
         out.update(association_targets(session.post(url, json=body).json()))
     return out
 
@@ -415,6 +418,40 @@ def association_targets(answer: dict[str, Any]) -> dict[str, list[str]]:
         str(result["from"]["id"]): [str(t["toObjectId"]) for t in result.get("to") or []]
         for result in answer.get("results") or []
     }
+
+
+def engagement_events(
+    ctx: RecordContext, obj: str, rec: dict[str, Any], persons: list[str], now: datetime
+) -> list[dict[str, Any]]:
+    """A call, email or meeting -> one contact-attempt row per associated contact, at its
+    hs_timestamp (ValueError when unreadable: the engagement is quarantined)."""
+    if not isinstance(rec, dict) or not rec.get("id"):
+        raise ValueError("the engagement has no id")
+    props = rec.get("properties")
+    if not isinstance(props, dict):
+        raise ValueError("the engagement has no properties object")
+    singular, value_prop, extra = settings.ENGAGEMENTS[obj]
+    at = parse_crm_time(props.get(settings.ENGAGEMENT_TIME))
+    if at is None:
+        raise ValueError(f"{settings.ENGAGEMENT_TIME} is missing")
+    rid = str(rec["id"])
+    return [
+        event_row(
+            ctx.source_name,
+            object_type=singular,
+            object_id=rid,
+            kind="activity",
+            occurred_at=at,
+            person=person,
+            field_name=singular,
+            value=props.get(value_prop),
+            custom={p: props.get(p) for p in extra},
+            location=f"hubspot {obj}",
+            received_at=now,
+            event_id=f"{singular}|{rid}|{person}",
+        )
+        for person in persons
+    ]
 
 
 def quarantined(ctx: RecordContext, rec: Any, exc: Exception, what: str) -> dict[str, Any]:

@@ -45,6 +45,8 @@ def test_stage_map_config_quarantine_and_merges(hubspot, salesforce, crm_config,
     hubspot.add_deal(
         ["999999"], [("appointmentscheduled", at), ("closedlost", at + timedelta(days=2))], name="Orphan deal"
     )
+    # a HubSpot email the person sent: a response, at the email's own hs_timestamp
+    reply = hubspot.add_engagement("emails", ["1003"], hubspot.tick(), hs_email_direction="INCOMING_EMAIL")
     config = crm_config(
         salesforce_extra={
             "stage_map": [
@@ -74,6 +76,16 @@ def test_stage_map_config_quarantine_and_merges(hubspot, salesforce, crm_config,
         "select distinct stage from intermediate.int_crm_evidence "
         "where source_name = 'hubspot_crm' and stage_value = 'ATTEMPTED_TO_CONTACT'",
     ) == [("contacted",)]
+
+    assert query(
+        config,
+        "select stage, occurred_at from intermediate.int_crm_evidence "
+        f"where object_type = 'email' and object_id = '{reply.id}'",
+    ) == [("responded", reply.history["hs_timestamp"][0][1])]
+    calls = query(
+        config, "select distinct stage from intermediate.int_crm_evidence where object_type = 'call'"
+    )
+    assert calls == [("contacted",)]
 
     rejected = query(
         config,
