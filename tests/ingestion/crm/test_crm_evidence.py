@@ -123,3 +123,21 @@ def test_stage_map_config_quarantine_and_merges(hubspot, salesforce, crm_config,
         in links
         for r in converted
     )
+
+
+def test_the_example_crm_config_parses(tmp_path):
+    from pathlib import Path
+
+    from leadsync.ingestion.config import load_config
+
+    example = Path(__file__).resolve().parents[3] / "examples" / "crm" / "leadsync.yaml"
+    config = load_config(example)
+    entries = config.dbt_vars()["leadsync_crm_stage_map"]
+    assert {e["source_name"] for e in entries} == {"hubspot_crm", "salesforce_crm"}
+    assert {
+        "source_name": "salesforce_crm",
+        "crm": "salesforce",
+        "field": "Status",
+        "value": "Called twice",
+        "stage": "contacted",
+    } in entries
