@@ -161,7 +161,7 @@ mapped as (
                when exact.stage is not null then exact.stage
                when people_resolved.field = 'dealstage'
                     and json_extract_string(people_resolved.custom_fields, '$.is_closed') = 'true'
-                   then case when try_cast(json_extract_string(people_resolved.custom_fields, '$.probability') as double) >= 1
+                   then case when {{ xdb_try_cast("json_extract_string(people_resolved.custom_fields, '$.probability')", 'double') }} >= 1
                              then 'won' else 'lost' end
                else any_value_map.stage
            end as stage
