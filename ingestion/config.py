@@ -15,6 +15,7 @@ import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from leadsync.ingestion.config_base import ConfigError, ConfigModel
+from leadsync.ingestion.crm.stage_map import stage_map_var
 from leadsync.ingestion.source_types import SOURCE_TYPES
 from leadsync.ingestion.warehouse_targets import TARGETS, WarehouseTarget
 
@@ -229,6 +230,10 @@ class LeadsyncConfig(_Model):
         """The config as dbt vars (names and defaults mirrored in transform/dbt_project.yml)."""
         return {
             "leadsync_lead_models": [t.staging_model for t in SOURCE_TYPES.values() if t.carries_leads],
+            "leadsync_tombstone_models": [
+                t.tombstone_model for t in SOURCE_TYPES.values() if t.tombstone_model
+            ],
+            "leadsync_crm_stage_map": stage_map_var(self.enabled_sources),
             # PostgreSQL: dbt builds the marts aside; publishing swaps them into `marts` (marts_swap.py)
             "leadsync_marts_schema": "marts_build" if self.warehouse.target == "postgres" else "marts",
             "leadsync_sources": [

@@ -29,6 +29,7 @@ from pydantic import Field, field_validator, model_validator
 
 from leadsync.ingestion import raw_tables as rt
 from leadsync.ingestion.config_base import ConfigModel, FileSourceBase, SourceBase
+from leadsync.ingestion.crm.stage_map import StageMapping
 
 WEBHOOK_PROVIDERS = ("typeform", "hubspot", "tally", "webflow", "jotform", "standard", "generic")
 
@@ -149,6 +150,7 @@ class HubSpotSource(SourceBase):
     custom_properties: tuple[str, ...] = ()  # more contact properties, kept in custom_fields
     start_date: str | None = None  # first load: contacts modified since then; default everything
     page_size: int = Field(100, gt=0, le=200)  # search answers at most 200 per page
+    stage_map: tuple[StageMapping, ...] = ()  # more CRM values -> stages (ingestion/crm/stage_map.py)
 
 
 class SalesforceSource(SourceBase):
@@ -164,6 +166,7 @@ class SalesforceSource(SourceBase):
     private_key_env: str | None = None  # JWT bearer flow: PEM of the connected app's certificate key
     bulk_threshold: int = Field(50_000, ge=0)  # first load of an object above this many rows: Bulk API 2.0
     start_date: str | None = None
+    stage_map: tuple[StageMapping, ...] = ()  # more CRM values -> stages (ingestion/crm/stage_map.py)
 
     @model_validator(mode="after")
     def _auth_settings(self) -> SalesforceSource:
@@ -205,6 +208,9 @@ class SourceType:
     after_load: str | None = None  # "module:function" run once a load is committed
     probe: str | None = None  # "module:function": probe(config, source) -> CheckResult, for `leadsync check`
     sandbox: str | None = None  # the local server standing in for its platform (ingestion.sandboxes)
+    # the dbt model listing records its platform deleted or merged away (source_name,
+    # source_record_id): int_lead_touches_normalized drops their touches on an incremental run
+    tombstone_model: str | None = None
 
     @property
     def file_based(self) -> bool:
@@ -282,6 +288,7 @@ SOURCE_TYPES: dict[str, SourceType] = {
             tables=(rt.HUBSPOT_CONTACTS, rt.HUBSPOT_EVENTS, _Q),
             carries_leads=True,
             staging_model="stg_hubspot__contacts",
+            tombstone_model="stg_hubspot__tombstones",
             probe="leadsync.ingestion.crm.hubspot:probe",
             sandbox="hubspot",
         ),
@@ -292,6 +299,7 @@ SOURCE_TYPES: dict[str, SourceType] = {
             tables=(rt.SALESFORCE_PEOPLE, rt.SALESFORCE_EVENTS, _Q),
             carries_leads=True,
             staging_model="stg_salesforce__people",
+            tombstone_model="stg_salesforce__tombstones",
             probe="leadsync.ingestion.crm.salesforce:probe",
             sandbox="salesforce",
         ),

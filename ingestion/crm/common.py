@@ -23,6 +23,8 @@ def parse_crm_time(value: Any) -> datetime | None:
     search filters). None for empty values; ValueError for anything else."""
     if value is None or value == "":
         return None
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a timestamp")
     if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
         return datetime.fromtimestamp(int(value) / 1000, UTC)
     if not isinstance(value, str):
@@ -97,6 +99,11 @@ def event_row(
     same row), so repeated and out-of-order deliveries collapse downstream."""
     if kind not in CRM_EVENT_KINDS:
         raise ValueError(f"unknown CRM event kind {kind!r}")
+    for name, ref in (("id", object_id), ("person", person), ("related record", related)):
+        if ref is not None and not isinstance(ref, str):
+            raise ValueError(f"the {name} {ref!r} is not a record id")
+    if value is not None and not isinstance(value, str | int | float | bool):
+        raise ValueError(f"the value {value!r} is not a single value")
     stamp = occurred_at.isoformat() if occurred_at else ""
     return {
         "source_name": source_name,
@@ -121,6 +128,10 @@ def events_table(rows: list[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_pylist(
         [{n: r.get(n) for n in CRM_EVENT_SCHEMA.names} for r in rows], schema=CRM_EVENT_SCHEMA
     )
+
+
+# What a record parser raises for a record it cannot read: the record is quarantined, the page goes on.
+RECORD_ERRORS = (ValueError, TypeError, AttributeError, KeyError, OverflowError)
 
 
 def chunks(items: list[Any], size: int) -> list[list[Any]]:

@@ -9,7 +9,9 @@ Endpoints, with the shapes and limits HubSpot documents:
       value / timestamp / sourceType; at most 50 inputs with history, 100 without)
   GET  /crm/v3/objects/{contacts|deals}?archived=true  list archived records (archivedAt), ``after``
       paging; properties in the query string: a request line over MAX_URL_CHARS answers 414
-  POST /crm/v4/associations/deals/contacts/batch/read
+  POST /crm/v3/objects/{calls|emails|meetings}/search  engagements (hs_timestamp, hs_lastmodifieddate)
+      https://developers.hubspot.com/docs/api/crm/calls, .../crm/email, .../crm/meetings
+  POST /crm/v4/associations/{deals|calls|emails|meetings}/contacts/batch/read
       https://developers.hubspot.com/docs/api/crm/associations  ({"from": {"id"}, "to": [{"toObjectId",
       "associationTypes": [...]}]})
   GET  /crm/v3/pipelines/deals
@@ -80,12 +82,17 @@ PIPELINE = {
         )
     ],
 }
+ENGAGEMENTS = ("calls", "emails", "meetings")
 RATE_LIMITS = {
     "secondly": ("SECONDLY", "You have reached your secondly limit."),
     "ten_secondly": ("TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit."),
     "daily": ("DAILY", "You have reached your daily limit."),
 }
-_DATE_PROPS = frozenset({"createdate", "lastmodifieddate", "hs_lastmodifieddate", "closedate"})
+_DATE_PROPS = frozenset(
+    {"createdate", "lastmodifieddate", "hs_lastmodifieddate", "closedate", "hs_createdate", "hs_timestamp"}
+)
+# HUBSPOT_DEFINED association type ids toward contacts (https://developers.hubspot.com/docs/api/crm/associations)
+CONTACT_ASSOCIATION_TYPES = {"deals": 3, "calls": 194, "emails": 198, "meetings": 200}
 
 
 def hs_time(t: datetime) -> str:
@@ -108,7 +115,8 @@ class Record:
     modified: datetime | None = None
     archived_at: datetime | None = None
     merged_into: str | None = None
-    associations: list[str] = field(default_factory=list)  # deals -> contact ids
+    associations: list[str] = field(default_factory=list)  # deals and engagements -> contact ids
+    kind: str = "contacts"
 
     @property
     def searchable(self) -> bool:
@@ -125,8 +133,8 @@ class HubSpotSandbox(Sandbox):
         super().__init__()
         self.token = VALID_TOKEN
         self.clock = SEED_START
-        self.records: dict[str, dict[str, Record]] = {"contacts": {}, "deals": {}}
-        self._next_id = {"contacts": 1001, "deals": 5001}
+        self.records: dict[str, dict[str, Record]] = {k: {} for k in ("contacts", "deals", *ENGAGEMENTS)}
+        self._next_id = {"contacts": 1001, "deals": 5001, "calls": 30001, "emails": 40001, "meetings": 50001}
         self._index_lock = threading.Lock()
         self._index: dict[tuple[str, str], tuple[int, list[tuple[int, int, Record]]]] = {}
         self._version = 0
@@ -150,10 +158,8 @@ class HubSpotSandbox(Sandbox):
         rec.properties[prop] = value
         rec.history.setdefault(prop, []).append((value or "", at))
         rec.modified = at
-        # contacts stamp lastmodifieddate, deals hs_lastmodifieddate (as HubSpot names them)
-        rec.properties["hs_lastmodifieddate" if "dealname" in rec.properties else "lastmodifieddate"] = (
-            hs_time(at)
-        )
+        # contacts stamp lastmodifieddate, deals and engagements hs_lastmodifieddate (as HubSpot names them)
+        rec.properties["lastmodifieddate" if rec.kind == "contacts" else "hs_lastmodifieddate"] = hs_time(at)
         self._touch()
 
     def add_contact(self, *, at: datetime | None = None, **properties: str | None) -> Record:
@@ -210,11 +216,26 @@ class HubSpotSandbox(Sandbox):
                     "createdate": hs_time(first),
                     "amount": "12000",
                 },
+                kind="deals",
             )
             rec.associations = list(contact_ids)
             for stage, at in stages:
                 self._set(rec, "dealstage", stage, at)
             self.records["deals"][did] = rec
+            return rec
+
+    def add_engagement(self, kind: str, contact_ids: list[str], at: datetime, **properties: str) -> Record:
+        """A call, email or meeting at ``at`` (hs_timestamp), associated with ``contact_ids``."""
+        if kind not in ENGAGEMENTS:
+            raise ValueError(f"engagements are {sorted(ENGAGEMENTS)}, not {kind!r}")
+        with self.lock:
+            eid = str(self._next_id[kind])
+            self._next_id[kind] += 1
+            rec = Record(eid, at, {"hs_object_id": eid, "hs_createdate": hs_time(at)}, kind=kind)
+            rec.associations = list(contact_ids)
+            for prop, value in {"hs_timestamp": hs_time(at), **properties}.items():
+                self._set(rec, prop, value, at)
+            self.records[kind][eid] = rec
             return rec
 
     def seed_contacts(self, count: int, *, with_history: bool = True, spacing_seconds: float = 3600) -> None:
@@ -254,6 +275,17 @@ class HubSpotSandbox(Sandbox):
                 for prop, value in steps:
                     t += timedelta(hours=20 + i % 7)
                     self._set(rec, prop, value, t)
+                    if value == "ATTEMPTED_TO_CONTACT":  # the rep logs the call and sets the status
+                        self.add_engagement(
+                            "calls",
+                            [rec.id],
+                            t,
+                            hs_call_direction="OUTBOUND",
+                            hs_call_status="COMPLETED",
+                            hs_call_disposition="f240bbac-87c9-4f6e-bf70-924b57d47db7",
+                        )
+                    elif value == "salesqualifiedlead":
+                        self.add_engagement("meetings", [rec.id], t, hs_meeting_outcome="COMPLETED")
                 if depth == 4:
                     won = i % 12 == 4
                     stages = [
@@ -321,7 +353,12 @@ class HubSpotSandbox(Sandbox):
         fault = self.faults.next_fault()
         if fault is not None:
             return _fault(fault.kind)
-        m = re.fullmatch(r"/crm/v3/objects/(contacts|deals)(/search|/batch/read)?", request.path)
+        m = re.fullmatch(
+            r"/crm/v3/objects/(contacts|deals|calls|emails|meetings)(/search|/batch/read)?", request.path
+        )
+        assoc = re.fullmatch(
+            r"/crm/v4/associations/(deals|calls|emails|meetings)/contacts/batch/read", request.path
+        )
         with self.lock:
             if m and m.group(2) == "/search" and request.method == "POST":
                 return self._search(m.group(1), request.json() or {})
@@ -329,8 +366,8 @@ class HubSpotSandbox(Sandbox):
                 return self._batch_read(m.group(1), request.json() or {})
             if m and m.group(2) is None and request.method == "GET":
                 return self._list(m.group(1), request.query)
-            if request.path == "/crm/v4/associations/deals/contacts/batch/read" and request.method == "POST":
-                return self._associations(request.json() or {})
+            if assoc and request.method == "POST":
+                return self._associations(assoc.group(1), request.json() or {})
             if request.path == "/crm/v3/pipelines/deals":
                 return Response(200, {"results": [PIPELINE]})
         return _error(404, f"Unable to route {request.method} {request.path}", "OBJECT_NOT_FOUND")
@@ -458,10 +495,10 @@ class HubSpotSandbox(Sandbox):
             answer["paging"] = {"next": {"after": page[-1].id, "link": f"?after={page[-1].id}"}}
         return Response(200, answer, _limit_headers())
 
-    def _associations(self, body: dict[str, Any]) -> Response:
+    def _associations(self, kind: str, body: dict[str, Any]) -> Response:
         results = []
         for item in body.get("inputs") or []:
-            deal = self.records["deals"].get(str(item.get("id")))
+            deal = self.records[kind].get(str(item.get("id")))
             if deal is None:
                 continue
             results.append(
@@ -470,7 +507,13 @@ class HubSpotSandbox(Sandbox):
                     "to": [
                         {
                             "toObjectId": int(c),
-                            "associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": 3, "label": None}],
+                            "associationTypes": [
+                                {
+                                    "category": "HUBSPOT_DEFINED",
+                                    "typeId": CONTACT_ASSOCIATION_TYPES[kind],
+                                    "label": None,
+                                }
+                            ],
                         }
                         for c in deal.associations
                     ],

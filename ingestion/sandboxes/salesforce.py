@@ -586,6 +586,7 @@ class SalesforceSandbox(Sandbox):
                 "object": obj,
                 "createdById": "0055g00000sandbox",
                 "createdDate": sf_time(self.clock),
+                "systemModstamp": sf_time(self.clock),
                 "state": "UploadComplete",
                 "concurrencyMode": "Parallel",
                 "contentType": "CSV",

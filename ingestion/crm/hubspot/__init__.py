@@ -9,6 +9,8 @@ Endpoints (see settings.py for the documentation pages):
   POST /crm/v3/objects/deals/search + batch/read  deals and their dealstage history
   POST /crm/v4/associations/deals/contacts/batch/read  which contacts a deal belongs to
   GET  /crm/v3/pipelines/deals              stage labels; isClosed + probability say won / lost
+  POST /crm/v3/objects/{calls|emails|meetings}/search + v4 associations to contacts
+                                            contact attempts and responses at hs_timestamp
 
 Writes ``hubspot_contacts`` (canonical raw leads: one row per contact version) and
 ``hubspot_events`` (status history, deal stages, deletions, merges) in one resource, so both
@@ -37,7 +39,7 @@ from leadsync.ingestion.ad_platforms.common import (
     quarantine_batch,
 )
 from leadsync.ingestion.config import ConfigError, LeadsyncConfig
-from leadsync.ingestion.crm.common import ModifiedCursor, events_table
+from leadsync.ingestion.crm.common import RECORD_ERRORS, ModifiedCursor, events_table
 from leadsync.ingestion.crm.hubspot import helpers, settings
 from leadsync.ingestion.health import CheckResult
 from leadsync.ingestion.raw_tables import HUBSPOT_CONTACTS, HUBSPOT_EVENTS, QUARANTINE
@@ -76,19 +78,15 @@ def hubspot_source(config: LeadsyncConfig, source: HubSpotSource, *, backoff: Ba
         yield from _contacts(session, state, ctx, contact_props, now)
         yield from _archived(session, state, ctx, now)
         yield from _deals(session, state, ctx, now)
+        for obj in settings.ENGAGEMENTS:
+            yield from _engagements(session, state, ctx, now, obj)
 
     def _contacts(session, state, ctx, props, now) -> Iterator[Any]:
         cursor = ModifiedCursor.open(state, "contacts", source.start_date)
         for page in helpers.search_modified(
             session, source.base_url, "contacts", settings.CONTACT_MODIFIED, props, cursor, source.page_size
         ):
-            rows, events, bad = [], [], []
-            for rec in page:
-                try:
-                    rows.append(helpers.parse_contact(ctx, rec, now, source.custom_properties))
-                    events.extend(helpers.merge_events(ctx, rec, now))
-                except (ValueError, TypeError, AttributeError) as exc:
-                    bad.append(helpers.quarantined(ctx, rec, exc, "contact"))
+            rows, events, bad = helpers.read_contact_page(ctx, page, now, source.custom_properties)
             good_ids = [r["source_record_id"] for r in rows]
             histories = helpers.batch_read(
                 session, source.base_url, "contacts", good_ids, [], list(settings.HISTORY_PROPERTIES)
@@ -133,7 +131,7 @@ def hubspot_source(config: LeadsyncConfig, source: HubSpotSource, *, backoff: Ba
             histories = helpers.batch_read(
                 session, source.base_url, "deals", ids, [], list(settings.DEAL_HISTORY)
             )
-            people = helpers.deal_contacts(session, source.base_url, ids)
+            people = helpers.associated_contacts(session, source.base_url, ids)
             events = []
             for rid in ids:
                 if rid in histories:
@@ -143,6 +141,25 @@ def hubspot_source(config: LeadsyncConfig, source: HubSpotSource, *, backoff: Ba
                         )
                     )
             yield from _batches([], events, [])
+
+    def _engagements(session, state, ctx, now, obj) -> Iterator[Any]:
+        singular, value_prop, extra = settings.ENGAGEMENTS[obj]
+        cursor = ModifiedCursor.open(state, obj, source.start_date)
+        props = [settings.ENGAGEMENT_TIME, settings.ENGAGEMENT_MODIFIED, value_prop, *extra]
+        for page in helpers.search_modified(
+            session, source.base_url, obj, settings.ENGAGEMENT_MODIFIED, props, cursor, source.page_size
+        ):
+            ids = [str(e["id"]) for e in page if isinstance(e, dict) and e.get("id")]
+            people = helpers.associated_contacts(session, source.base_url, ids, obj)
+            events, bad = [], []
+            for rec in page:
+                try:
+                    events.extend(
+                        helpers.engagement_events(ctx, obj, rec, people.get(str(rec["id"]), []), now)
+                    )
+                except RECORD_ERRORS as exc:
+                    bad.append(helpers.quarantined(ctx, rec, exc, singular))
+            yield from _batches([], events, bad)
 
     @dlt.source(name=source.name, section="hubspot", max_table_nesting=0)
     def one_resource() -> Any:

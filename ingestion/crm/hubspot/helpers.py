@@ -20,7 +20,13 @@ from leadsync.ingestion.ad_platforms.common import (
     lead_row,
     quarantine_row,
 )
-from leadsync.ingestion.crm.common import ModifiedCursor, event_row, parse_crm_time, to_millis
+from leadsync.ingestion.crm.common import (
+    RECORD_ERRORS,
+    ModifiedCursor,
+    event_row,
+    parse_crm_time,
+    to_millis,
+)
 from leadsync.ingestion.crm.hubspot import settings
 
 log = logging.getLogger(__name__)
@@ -95,6 +101,7 @@ def search_modified(
         last_seen: datetime | None = None
         after: str | None = None
         capped = False
+        served = 0  # results this query has paged through (``after`` is an opaque cursor)
         while True:
             filters = (
                 [{"propertyName": modified_prop, "operator": op, "value": str(to_millis(anchor))}]
@@ -111,6 +118,7 @@ def search_modified(
                 body["after"] = after
             answer = session.post(url, json=body).json()
             page = []
+            served += len(answer.get("results") or [])
             for rec in answer.get("results") or []:
                 modified = _modified(rec, modified_prop)
                 if modified is not None:
@@ -124,7 +132,7 @@ def search_modified(
             after = ((answer.get("paging") or {}).get("next") or {}).get("after")
             if not after:
                 return
-            if int(after) + page_size > settings.SEARCH_CAP:
+            if served + page_size > settings.SEARCH_CAP:
                 capped = True
                 break
         if not capped or last_seen is None:
@@ -164,11 +172,13 @@ def _sweep_instant(
         }
         after: str | None = None
         moved = False
+        served = 0
         while True:
             if after:
                 body["after"] = after
             answer = session.post(url, json=body).json()
             page = []
+            served += len(answer.get("results") or [])
             for rec in answer.get("results") or []:
                 rid = str(rec.get("id"))
                 last_id, moved = max(last_id, int(rid)), True
@@ -180,7 +190,7 @@ def _sweep_instant(
             after = ((answer.get("paging") or {}).get("next") or {}).get("after")
             if not after:
                 return
-            if int(after) + page_size > settings.SEARCH_CAP:
+            if served + page_size > settings.SEARCH_CAP:
                 break
         if not moved:
             return
@@ -274,6 +284,24 @@ def parse_contact(
         location="hubspot contacts",
         sink=sink,
     )
+
+
+def read_contact_page(
+    ctx: RecordContext, page: list[Any], now: datetime, custom_properties: tuple[str, ...] = ()
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """One search page -> (lead rows, merge evidence, quarantine rows): an unreadable contact is
+    quarantined with its reason and never takes the page's other contacts down."""
+    rows, events, bad = [], [], []
+    for rec in page:
+        try:
+            row = parse_contact(ctx, rec, now, custom_properties)
+            merged = merge_events(ctx, rec, now)
+        except RECORD_ERRORS as exc:
+            bad.append(quarantined(ctx, rec, exc, "contact"))
+            continue
+        rows.append(row)
+        events.extend(merged)
+    return rows, events, bad
 
 
 def history_events(
@@ -372,14 +400,58 @@ def pipeline_stages(session: RetryingSession, base_url: str) -> dict[str, dict[s
     return stages
 
 
-def deal_contacts(session: RetryingSession, base_url: str, deal_ids: list[str]) -> dict[str, list[str]]:
-    url = base_url.rstrip("/") + settings.ASSOCIATIONS_PATH
+def associated_contacts(
+    session: RetryingSession, base_url: str, ids: list[str], obj: str = "deals"
+) -> dict[str, list[str]]:
+    """Deal or engagement id -> the contacts it is associated with (v4 batch read)."""
+    url = base_url.rstrip("/") + settings.ASSOCIATIONS_PATH.format(object=obj)
     out: dict[str, list[str]] = {}
-    for start in range(0, len(deal_ids), settings.BATCH_INPUTS):
-        body = {"inputs": [{"id": i} for i in deal_ids[start : start + settings.BATCH_INPUTS]]}
-        for result in session.post(url, json=body).json().get("results") or []:
-            out[str(result["from"]["id"])] = [str(t["toObjectId"]) for t in result.get("to") or []]
+    for start in range(0, len(ids), settings.BATCH_INPUTS):
+        body = {"inputs": [{"id": i} for i in ids[start : start + settings.BATCH_INPUTS]]}
+        out.update(association_targets(session.post(url, json=body).json()))
     return out
+
+
+def association_targets(answer: dict[str, Any]) -> dict[str, list[str]]:
+    """A v4 associations batch-read answer -> from id -> the ids it is associated with."""
+    return {
+        str(result["from"]["id"]): [str(t["toObjectId"]) for t in result.get("to") or []]
+        for result in answer.get("results") or []
+    }
+
+
+def engagement_events(
+    ctx: RecordContext, obj: str, rec: dict[str, Any], persons: list[str], now: datetime
+) -> list[dict[str, Any]]:
+    """A call, email or meeting -> one contact-attempt row per associated contact, at its
+    hs_timestamp (ValueError when unreadable: the engagement is quarantined)."""
+    if not isinstance(rec, dict) or not rec.get("id"):
+        raise ValueError("the engagement has no id")
+    props = rec.get("properties")
+    if not isinstance(props, dict):
+        raise ValueError("the engagement has no properties object")
+    singular, value_prop, extra = settings.ENGAGEMENTS[obj]
+    at = parse_crm_time(props.get(settings.ENGAGEMENT_TIME))
+    if at is None:
+        raise ValueError(f"{settings.ENGAGEMENT_TIME} is missing")
+    rid = str(rec["id"])
+    return [
+        event_row(
+            ctx.source_name,
+            object_type=singular,
+            object_id=rid,
+            kind="activity",
+            occurred_at=at,
+            person=person,
+            field_name=singular,
+            value=props.get(value_prop),
+            custom={p: props.get(p) for p in extra},
+            location=f"hubspot {obj}",
+            received_at=now,
+            event_id=f"{singular}|{rid}|{person}",
+        )
+        for person in persons
+    ]
 
 
 def quarantined(ctx: RecordContext, rec: Any, exc: Exception, what: str) -> dict[str, Any]:

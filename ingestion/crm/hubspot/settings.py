@@ -4,7 +4,11 @@ Docs: https://developers.hubspot.com/docs/api/crm/search (filters, one sort, 200
 10,000 results per query), https://developers.hubspot.com/docs/api/crm/contacts (batch read with
 propertiesWithHistory), https://developers.hubspot.com/docs/api/crm/associations (v4),
 https://developers.hubspot.com/docs/api/crm/pipelines, https://developers.hubspot.com/docs/api/usage-details
-(429 bodies and their policyName).
+(429 bodies and their policyName); engagements as CRM v3 objects:
+https://developers.hubspot.com/docs/api/crm/calls (hs_timestamp required, hs_call_direction
+INBOUND/OUTBOUND, hs_call_status), https://developers.hubspot.com/docs/api/crm/email
+(hs_email_direction EMAIL / INCOMING_EMAIL / FORWARDED_EMAIL),
+https://developers.hubspot.com/docs/api/crm/meetings (hs_meeting_outcome).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ API_VERSION: Final = "CRM v3"  # what `leadsync check` names (associations are r
 SEARCH_PATH: Final = "/crm/v3/objects/{object}/search"
 BATCH_READ_PATH: Final = "/crm/v3/objects/{object}/batch/read"
 LIST_PATH: Final = "/crm/v3/objects/{object}"
-ASSOCIATIONS_PATH: Final = "/crm/v4/associations/deals/contacts/batch/read"
+ASSOCIATIONS_PATH: Final = "/crm/v4/associations/{object}/contacts/batch/read"
 PIPELINES_PATH: Final = "/crm/v3/pipelines/deals"
 
 SEARCH_CAP: Final = 10_000  # results one search query can page through; beyond answers 400
@@ -66,6 +70,17 @@ DEAL_PROPERTIES: Final = (
     "hs_lastmodifieddate",
 )
 DEAL_HISTORY: Final = ("dealstage",)
+
+# Engagements: contact attempts (time to first contact) and responses. Each object's evidence is
+# one `activity` row per associated contact at hs_timestamp; its `field` is the singular name and
+# its `value` the property below, which the crm_stage_map seed maps (call OUTBOUND -> contacted).
+ENGAGEMENT_MODIFIED: Final = "hs_lastmodifieddate"
+ENGAGEMENT_TIME: Final = "hs_timestamp"
+ENGAGEMENTS: Final = {
+    "calls": ("call", "hs_call_direction", ("hs_call_status", "hs_call_disposition")),
+    "emails": ("email", "hs_email_direction", ("hs_email_status",)),
+    "meetings": ("meeting", "hs_meeting_outcome", ("hs_meeting_start_time",)),
+}
 
 # HubSpot contact properties that name a canonical lead field under another name.
 FIELD_MAP: Final = {

@@ -104,16 +104,7 @@ def salesforce_source(
             for page in helpers.load_object(
                 session, data_url, obj, fields, modified, cursor, source.bulk_threshold, sleep
             ):
-                rows, events, bad = [], [], []
-                for rec in page:
-                    try:
-                        person, evidence = helpers.parse_record(ctx, obj, rec, now)
-                    except (ValueError, TypeError, AttributeError) as exc:
-                        bad.append(helpers.quarantined(ctx, obj, rec, exc))
-                        continue
-                    if person is not None:
-                        rows.append(person)
-                    events.extend(evidence)
+                rows, events, bad = helpers.read_page(ctx, obj, page, now)
                 if rows:
                     yield leads_table(rows)
                 if events:

@@ -24,7 +24,7 @@ from leadsync.ingestion.ad_platforms.common import (
     lead_row,
     quarantine_row,
 )
-from leadsync.ingestion.crm.common import ModifiedCursor, event_row, parse_crm_time
+from leadsync.ingestion.crm.common import RECORD_ERRORS, ModifiedCursor, event_row, parse_crm_time
 from leadsync.ingestion.crm.salesforce import settings
 
 log = logging.getLogger(__name__)
@@ -355,6 +355,24 @@ def load_object(
             fresh.append(rec)
         if fresh:
             yield fresh
+
+
+def read_page(
+    ctx: RecordContext, obj: str, page: list[Any], now: datetime
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """One page of SOQL records -> (people rows, evidence, quarantine rows): an unreadable
+    record is quarantined with its reason and never takes the page's other records down."""
+    rows, events, bad = [], [], []
+    for rec in page:
+        try:
+            person, evidence = parse_record(ctx, obj, rec, now)
+        except RECORD_ERRORS as exc:
+            bad.append(quarantined(ctx, obj, rec, exc))
+            continue
+        if person is not None:
+            rows.append(person)
+        events.extend(evidence)
+    return rows, events, bad
 
 
 def quarantined(ctx: RecordContext, obj: str, rec: Any, exc: Exception) -> dict[str, Any]:

@@ -48,13 +48,24 @@ def test_crm_history_becomes_funnel_stages_and_a_deleted_record_leaves(
     assert "opportunity" in sf_stages and ({"won", "lost"} & set(sf_stages))
     assert "contacted" in sf_stages  # the calls
 
-    # deleting the HubSpot contact takes its CRM evidence (statuses, its deal) out of the funnel
+    # deleting the HubSpot contact (an incremental run, no --full-refresh) takes its touch out
+    # of the incremental touch table, identity and the marts, and its CRM evidence out of the funnel
+    touch = "select count(*) from {} where source_name = 'hubspot_crm' and source_record_id = '1005'"
+    assert query(config, touch.format("intermediate.int_lead_touches_normalized")) == [(1,)]
     hubspot.archive("contacts", "1005")
     run_source(config, "hubspot_crm")
     transform(config, publish_copy=False)
-    assert set(_funnel(query, config, "hubspot_crm", "1005")) <= {"new", "mql"}
-    # and the staging model no longer offers the contact as a touch (the incremental touch table
-    # keeps already-normalised touches until a full refresh: see README, HubSpot section)
+    for table in ("intermediate.int_lead_touches_normalized", "marts.fct_lead_touches"):
+        assert query(config, touch.format(table)) == [(0,)], table
+    assert _funnel(query, config, "hubspot_crm", "1005") == {}
     assert query(
-        config, "select count(*) from staging.stg_hubspot__contacts where source_record_id = '1005'"
-    ) == [(0,)]
+        config,
+        "select tombstone_reason from staging.stg_hubspot__tombstones where source_record_id = '1005'",
+    ) == [("deleted",)]
+    # a Salesforce lead deleted in the CRM (IsDeleted, seen through queryAll) leaves the same way
+    victim = next(row for row in salesforce.rows["Lead"].values() if not row["IsConverted"])
+    salesforce.delete("Lead", victim["Id"])
+    run_source(config, "salesforce_crm")
+    transform(config, publish_copy=False)
+    gone = f"select count(*) from marts.fct_lead_touches where source_name = 'salesforce_crm' and source_record_id = '{victim['Id']}'"
+    assert query(config, gone) == [(0,)]

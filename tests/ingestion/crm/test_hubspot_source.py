@@ -121,3 +121,38 @@ def test_probe_names_the_api_version(hubspot, crm_config, query):
     assert result.status == "ok" and result.api_version == "CRM v3"
     hubspot.expire_token()
     assert probe(config, config.source("hubspot_crm")).status == "failed"
+
+
+def test_engagements_become_contact_attempts_incrementally(hubspot, crm_config, query):
+    config = crm_config()
+    run_source(config, "hubspot_crm")
+    calls = hubspot.records["calls"]
+    assert calls, "the sandbox seeds a call where a rep set ATTEMPTED_TO_CONTACT"
+    got = query(
+        config,
+        f"select object_id, person_record_id, field, value, occurred_at from raw.{HUBSPOT_EVENTS} "
+        "where event_kind = 'activity' and object_type = 'call' order by object_id",
+    )
+    want = sorted(
+        (c.id, c.associations[0], "call", c.properties["hs_call_direction"], c.history["hs_timestamp"][0][1])
+        for c in calls.values()
+    )
+    assert [(o, p, f, v, t) for o, p, f, v, t in got] == want
+
+    hubspot.request_log.clear()
+    email = hubspot.add_engagement("emails", ["1003"], hubspot.tick(), hs_email_direction="INCOMING_EMAIL")
+    run_source(config, "hubspot_crm")
+    searched = [r for r in hubspot.request_log if r.path == "/crm/v3/objects/emails/search"]
+    assert searched, "the emails are searched"
+    new = query(
+        config,
+        f"select object_id, person_record_id, value from raw.{HUBSPOT_EVENTS} "
+        "where event_kind = 'activity' and object_type = 'email'",
+    )
+    assert new == [(email.id, "1003", "INCOMING_EMAIL")]
+    # the calls were not read again: their cursor asked only for changes since the last run
+    call_search = next(r for r in hubspot.request_log if r.path == "/crm/v3/objects/calls/search")
+    assert call_search.json()["filterGroups"][0]["filters"][0]["operator"] == "GTE"
+    assert query(config, f"select count(*) from raw.{HUBSPOT_EVENTS} where object_type = 'call'") == [
+        (len(calls),)
+    ]

@@ -1,6 +1,7 @@
 {#- Everything rejected, in one place (contract: nothing silently dropped): the loaders'
-    quarantine rows, activity events dbt could not place, and lead records that carry no usable
-    contact channel (they stay in fct_lead_touches with is_valid = false as well). -#}
+    quarantine rows, activity events dbt could not place, CRM evidence that reaches no lead, and
+    lead records that carry no usable contact channel (they stay in fct_lead_touches with
+    is_valid = false as well). -#}
 with loader_rejects as (
 
     select * from {{ ref('stg_leadsync__quarantine') }}
@@ -55,6 +56,12 @@ final as (
             as raw_content,
         received_at as quarantined_at
     from activity_rejects
+
+    union all
+
+    select 'transform' as rejected_by, source_name, source_type, source_location, cast(null as bigint) as source_line,
+           source_record_id, reason, raw_content, quarantined_at
+    from {{ ref('int_crm_evidence_rejects') }}
 
     union all
 

@@ -1,171 +1,24 @@
 {#- Funnel evidence from the CRMs (HubSpot, Salesforce), in the columns of the activity evidence
     it sits beside in int_lead_stage_events: status and stage changes, calls, emails and meetings,
-    each at the CRM's own timestamp, mapped through the crm_stage_map seed.
-    - Each piece of evidence counts once (latest version of its stable id), so repeated and
-      out-of-order deliveries give the same rows; the funnel keeps the earliest time per stage.
-    - A deleted object's evidence leaves; a merged record's evidence follows its survivor.
-    - A Salesforce lead's initial status is the OldValue of its first Status change (or its
-      status when it has none); evidence on a converted lead's contact belongs to the lead.
-    - Opportunity evidence reaches people through contact roles (OpportunityContactRole) and
-      HubSpot deal associations (person_record_id, one row per associated contact). -#}
-with events as (
+    each at the CRM's own timestamp (the mapping and its rules: intermediate/crm/int_crm_evidence). -#}
+with evidence as (
 
-    select 'hubspot' as crm, * from {{ ref('stg_hubspot__events') }}
-    union all
-    select 'salesforce' as crm, * from {{ ref('stg_salesforce__events') }}
-
-),
-
-latest as (
-
-    select * from events
-    {{ latest_version() }}
-
-),
-
-deleted_objects as (
-
-    select distinct source_name, object_type, object_id from latest where event_kind = 'deleted'
-
-),
-
-merges as (
-
-    select source_name, object_id as merged_id, any_value(related_record_id) as survivor_id
-    from latest where event_kind = 'merged'
-    group by source_name, object_id
-
-),
-
-converted as (
-
-    select source_name, related_record_id as contact_id, any_value(person_record_id) as lead_record_id
-    from latest where event_kind = 'converted'
-    group by source_name, related_record_id
-
-),
-
-opportunity_people as (
-
-    select source_name, related_record_id as opportunity_id, person_record_id
-    from latest
-    where event_kind = 'association'
-      and not exists (select 1 from deleted_objects as d where d.source_name = latest.source_name
-                      and d.object_type = latest.object_type and d.object_id = latest.object_id)
-
-),
-
-first_status_change as (
-
-    select source_name, person_record_id,
-           arg_min(json_extract_string(custom_fields, '$.OldValue'), occurred_at) as initial_value
-    from latest
-    where object_type = 'LeadHistory'
-    group by source_name, person_record_id
-
-),
-
-alive as (
-
-    select latest.*
-    from latest
-    where event_kind in ('status', 'created', 'activity')
-      and not exists (select 1 from deleted_objects as d where d.source_name = latest.source_name
-                      and d.object_type = latest.object_type and d.object_id = latest.object_id)
-
-),
-
-with_people as (
-
-    select alive.*, coalesce(alive.person_record_id, opportunity_people.person_record_id) as person_id,
-           case when alive.event_kind = 'created' and alive.object_type = 'Lead'
-                then coalesce(first_status_change.initial_value, alive.value) else alive.value end as stage_value
-    from alive
-    left join opportunity_people
-        on alive.person_record_id is null and opportunity_people.source_name = alive.source_name
-        and opportunity_people.opportunity_id = alive.object_id
-    left join first_status_change
-        on alive.object_type = 'Lead' and first_status_change.source_name = alive.source_name
-        and first_status_change.person_record_id = alive.object_id
-
-),
-
-people_resolved as (
-
-    select with_people.*,
-           coalesce(converted.lead_record_id, merges.survivor_id, with_people.person_id) as person_key
-    from with_people
-    left join merges on merges.source_name = with_people.source_name and merges.merged_id = with_people.person_id
-    left join converted on converted.source_name = with_people.source_name
-        and converted.contact_id = with_people.person_id
-
-),
-
-stage_map as (
-
-    select * from {{ ref('crm_stage_map') }}
-
-),
-
-mapped as (
-
-    select people_resolved.*,
-           case
-               when exact.stage is not null then exact.stage
-               when people_resolved.field = 'dealstage'
-                    and json_extract_string(people_resolved.custom_fields, '$.is_closed') = 'true'
-                   then case when try_cast(json_extract_string(people_resolved.custom_fields, '$.probability') as double) >= 1
-                             then 'won' else 'lost' end
-               else any_value.stage
-           end as stage
-    from people_resolved
-    left join stage_map as exact
-        on exact.crm = people_resolved.crm and exact.field = people_resolved.field
-        and exact.value = people_resolved.stage_value
-    left join stage_map as any_value
-        on any_value.crm = people_resolved.crm and any_value.field = people_resolved.field and any_value.value = '*'
-
-),
-
-touches as (
-
-    select touch_id, source_name, source_record_id from {{ ref('int_lead_touches_normalized') }}
-
-),
-
-identity as (
-
-    select touch_id, lead_id from {{ ref('int_lead_identity') }}
-
-),
-
-person_leads as (
-
-    select touches.source_name, touches.source_record_id, min(identity.lead_id) as lead_id
-    from touches
-    inner join identity on identity.touch_id = touches.touch_id
-    where touches.source_name in (select distinct source_name from mapped)
-    group by touches.source_name, touches.source_record_id
+    select * from {{ ref('int_crm_evidence') }}
+    where lead_id is not null
 
 ),
 
 final as (
 
     select
-        person_leads.lead_id,
-        mapped.stage,
-        mapped.occurred_at at time zone 'UTC' as entered_at,
-        mapped.crm || ': ' || mapped.field || ' ' || coalesce(mapped.stage_value, '') as evidence,
-        mapped.source_name as evidence_source_name,
+        lead_id,
+        stage,
+        occurred_at at time zone 'UTC' as entered_at,
+        crm || ': ' || field || ' ' || coalesce(stage_value, '') as evidence,
+        source_name as evidence_source_name,
         cast(null as varchar) as rep,
-        md5(mapped.source_name || '|' || mapped.source_record_id || '|' || person_leads.lead_id) as activity_id
-    from mapped
-    inner join person_leads
-        on person_leads.source_name = mapped.source_name and person_leads.source_record_id = mapped.person_key
-    where mapped.stage is not null and mapped.occurred_at is not null
-      -- evidence about a person the CRM deleted leaves with them (a deal of a deleted contact)
-      and not exists (select 1 from deleted_objects as d where d.source_name = mapped.source_name
-                      and d.object_type in ('contact', 'Lead', 'Contact') and d.object_id = mapped.person_key)
+        md5(source_name || '|' || source_record_id || '|' || lead_id) as activity_id
+    from evidence
 
 )
 

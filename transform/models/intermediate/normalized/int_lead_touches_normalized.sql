@@ -2,6 +2,8 @@
     from loads newer than the newest one already here are read; a re-sent record replaces its
     older version (delete+insert on touch_id). After changing seeds or identity vars, run with
     --full-refresh so history is re-normalised. -#}
+{#- Records a CRM deleted or merged away leave without a full refresh (macros/crm/crm_records.sql). -#}
+{{ config(post_hook="{{ crm_apply_tombstones() }}") }}
 {#- The staging models of every lead-bearing source type, from ingestion/source_types.py. -#}
 {%- set lead_models = var('leadsync_lead_models') -%}
 {%- set default_region = var('leadsync_identity')['default_phone_region'] | upper -%}
