@@ -61,8 +61,10 @@ def detect_encoding(sample: bytes) -> str:
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    if b"\x00" in sample:
+    if _is_binary(sample):
         raise UnreadableFile("binary content (NUL bytes), not a delimited text file")
+    # a NUL line mid-file is a damaged record (quarantined by repair.py), not a reason to guess
+    sample = b"\n".join(ln for ln in sample.split(b"\n") if b"\x00" not in ln)
     text = sample.decode("utf-8", errors="replace")
     # a multi-byte character cut at the end of the sample is not an error
     broken = text.rstrip("\ufffd").count("\ufffd")
@@ -79,6 +81,16 @@ def detect_encoding(sample: bytes) -> str:
     if guess.encoding in _WESTERN or _mostly_latin(str(guess)):
         return "cp1252"
     return guess.encoding
+
+
+def _is_binary(sample: bytes) -> bool:
+    """NUL bytes at the start, in the header row or in most lines: not a text file at all. A few
+    NUL lines further on are a damaged stretch of a text file."""
+    if b"\x00" not in sample:
+        return False
+    lines = [ln for ln in sample.split(b"\n") if ln.strip()]
+    with_nul = sum(1 for ln in lines if b"\x00" in ln)
+    return b"\x00" in sample[:64] or b"\x00" in lines[0] or with_nul * 2 >= len(lines)
 
 
 def _mostly_latin(text: str) -> bool:
