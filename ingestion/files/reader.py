@@ -100,7 +100,10 @@ def _repaired_copy(entry: FileEntry, dialect: Dialect, target: Path) -> Repaired
     """Stream the file into `target` as UTF-8 with every damaged record blanked (repair.py)."""
     with open(target, "wb") as out:
         return repair(
-            _utf8_chunks(entry, dialect.encoding), out, delimiter=dialect.delimiter, width=len(dialect.headers)
+            _utf8_chunks(entry, dialect.encoding),
+            out,
+            delimiter=dialect.delimiter,
+            width=len(dialect.headers),
         )
 
 

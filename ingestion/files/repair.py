@@ -109,7 +109,9 @@ class _Repairer:
         lines, self.record = self.record, []
         if ln.quotes % 2:  # the quote closes here
             if any(x.oversized for x in lines) or size > MAX_RECORD_BYTES:
-                self._drop(lines, f"record too large: {size + len(lines) - 1} bytes (limit {MAX_RECORD_BYTES})")
+                self._drop(
+                    lines, f"record too large: {size + len(lines) - 1} bytes (limit {MAX_RECORD_BYTES})"
+                )
             elif any(x.control for x in lines):
                 self._drop(lines, "binary content: control or NUL bytes in the record")
             elif self._parses(lines):
