@@ -10,10 +10,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import unicodedata
 from dataclasses import dataclass
 
 import charset_normalizer
+
+from leadsync.ingestion.files.repair import CONTROL_BYTES
 
 SAMPLE_BYTES = 256 * 1024
 # The sample is parsed with the csv module, whose default field limit (128 KiB) is smaller than
@@ -38,6 +41,7 @@ _WESTERN = {
     "utf_8",
 }
 UTF8_NAMES = {"utf-8", "utf-8-sig"}
+_LINES = re.compile(rb"\r\n|\r|\n")
 
 
 class UnreadableFile(Exception):
@@ -64,7 +68,7 @@ def detect_encoding(sample: bytes) -> str:
     if _is_binary(sample):
         raise UnreadableFile("binary content (NUL bytes), not a delimited text file")
     # a NUL line mid-file is a damaged record (quarantined by repair.py), not a reason to guess
-    sample = b"\n".join(ln for ln in sample.split(b"\n") if b"\x00" not in ln)
+    sample = b"\n".join(ln for ln in _LINES.split(sample) if b"\x00" not in ln)
     text = sample.decode("utf-8", errors="replace")
     # a multi-byte character cut at the end of the sample is not an error
     broken = text.rstrip("\ufffd").count("\ufffd")
@@ -84,13 +88,13 @@ def detect_encoding(sample: bytes) -> str:
 
 
 def _is_binary(sample: bytes) -> bool:
-    """NUL bytes at the start, in the header row or in most lines: not a text file at all. A few
-    NUL lines further on are a damaged stretch of a text file."""
+    """NUL bytes in the header row, or control bytes in half the lines: not a text file at all.
+    A few such lines further on are a damaged stretch of a text file (repair.py drops them)."""
     if b"\x00" not in sample:
         return False
-    lines = [ln for ln in sample.split(b"\n") if ln.strip()]
-    with_nul = sum(1 for ln in lines if b"\x00" in ln)
-    return b"\x00" in sample[:64] or b"\x00" in lines[0] or with_nul * 2 >= len(lines)
+    lines = [ln for ln in _LINES.split(sample) if ln.strip()]
+    damaged = sum(1 for ln in lines if CONTROL_BYTES.search(ln))
+    return b"\x00" in lines[0] or damaged * 2 >= len(lines)
 
 
 def _mostly_latin(text: str) -> bool:
@@ -142,7 +146,7 @@ def unique_headers(headers: list[str]) -> tuple[str, ...]:
 
 def parse_header(text: str, delimiter: str) -> tuple[str, ...]:
     """The header row's fields (quoted fields and embedded delimiters handled)."""
-    for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+    for row in csv.reader(io.StringIO(text, newline=None), delimiter=delimiter):  # CR-only files too
         if any(cell.strip() for cell in row):
             return unique_headers([cell.strip().lstrip("\ufeff").strip() for cell in row])
         break

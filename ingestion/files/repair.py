@@ -28,7 +28,7 @@ from typing import BinaryIO
 MAX_RECORD_BYTES = 1024 * 1024
 MAX_RECORD_LINES = 1000  # a quoted field spanning more lines than this is an unterminated quote
 RAW_PREFIX_BYTES = 10_000
-_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,7 @@ class _LineSplitter:
         self._grow(tail)
 
     def _clean(self, body: bytes) -> bool:
-        if _CONTROL.search(body) or b"\n\n" in body or body.startswith(b"\n"):
+        if CONTROL_BYTES.search(body) or b"\n\n" in body or body.startswith(b"\n"):
             return False
         if len(body) > MAX_RECORD_BYTES and max(map(len, body.split(b"\n"))) > MAX_RECORD_BYTES:
             return False
@@ -200,7 +200,7 @@ class _LineSplitter:
         if not part:
             return
         self.quotes += part.count(b'"')
-        self.control = self.control or _CONTROL.search(part) is not None
+        self.control = self.control or CONTROL_BYTES.search(part) is not None
         if self.size or len(self.pending) + len(part) > MAX_RECORD_BYTES:
             keep = max(0, RAW_PREFIX_BYTES - len(self.pending))
             self.size += len(self.pending) + len(part) if not self.size else len(part)
@@ -221,7 +221,7 @@ class _LineSplitter:
                     text if len(text) <= MAX_RECORD_BYTES else text[:RAW_PREFIX_BYTES],
                     len(text),
                     text.count(b'"'),
-                    _CONTROL.search(text) is not None,
+                    CONTROL_BYTES.search(text) is not None,
                 )
             )
             self.r.next_line += 1
