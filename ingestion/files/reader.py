@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+from fsspec.utils import infer_compression
 
 from leadsync.ingestion.files.dialect import (
     SAMPLE_BYTES,
@@ -28,8 +29,8 @@ from leadsync.ingestion.files.dialect import (
     UnreadableFile,
     detect_dialect,
 )
-from leadsync.ingestion.files.listing import FileEntry, iter_chunks, read_head
-from leadsync.ingestion.files.repair import MAX_RECORD_BYTES, Repaired, repair
+from leadsync.ingestion.files.listing import FileEntry, compression_of, iter_chunks, read_head
+from leadsync.ingestion.files.repair import MAX_RECORD_BYTES, NullSink, Repaired, repair
 from leadsync.ingestion.raw_tables import QUARANTINE_SCHEMA
 
 BATCH_ROWS = 100_000
@@ -209,10 +210,19 @@ def open_csv(
 ) -> Iterator[CsvTable]:
     """Load one file into a private DuckDB. Raises UnreadableFile when the file as a whole cannot be read."""
     dialect = detect_dialect(read_head(entry, SAMPLE_BYTES), encoding=encoding, delimiter=delimiter)
-    # Always read through a repaired local copy: DuckDB then sees only records it can parse, and
-    # compression is decided by content (DuckDB would decide by the file name).
-    local = str(scratch / f"{abs(hash(entry.url))}.csv")
-    repaired = _repaired_copy(entry, dialect, Path(local))
+    # DuckDB reads a repaired local copy, so it sees only records it can parse, and compression
+    # is decided by content (DuckDB would decide by the file name). A plain local UTF-8 file with
+    # nothing to repair (the common case) is checked without writing and read where it is.
+    local, repaired = entry.local_path, None
+    plain = local is not None and infer_compression(local) is None and compression_of(entry) is None
+    if plain and dialect.encoding == "utf-8":
+        checked = repair(
+            iter_chunks(entry), NullSink(), delimiter=dialect.delimiter, width=len(dialect.headers)
+        )
+        repaired = checked if checked.unchanged else None
+    if repaired is None:
+        local = str(scratch / f"{abs(hash(entry.url))}.csv")
+        repaired = _repaired_copy(entry, dialect, Path(local))
     cols = column_names(len(dialect.headers))
     columns_sql = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in cols) + "}"
     con = duckdb.connect()

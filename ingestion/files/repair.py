@@ -48,6 +48,12 @@ class Repaired:
     blank_lines: list[int] = field(default_factory=list)  # empty lines (incl. dropped records)
     continuation_lines: list[int] = field(default_factory=list)  # 2nd.. lines of multi-line records
     multi_line_records: list[tuple[int, int]] = field(default_factory=list)  # (start line, extra lines)
+    line_ends_normalised: bool = False  # a CR was turned into LF
+
+    @property
+    def unchanged(self) -> bool:
+        """The copy holds the original's bytes (so the original can be read instead)."""
+        return not self.damage and not self.line_ends_normalised
 
 
 @dataclass
@@ -68,7 +74,7 @@ def _raw(prefix: bytes) -> str:
 
 
 class _Repairer:
-    def __init__(self, out: BinaryIO, delimiter: str, width: int) -> None:
+    def __init__(self, out: BinaryIO | NullSink, delimiter: str, width: int) -> None:
         self.out = out
         self.delimiter = delimiter
         self.width = width
@@ -174,6 +180,7 @@ class _LineSplitter:
             chunk = chunk[1:]
         self.cr = chunk.endswith(b"\r")
         if b"\r" in chunk:
+            self.r.result.line_ends_normalised = True
             chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         cut = chunk.rfind(b"\n")
         if cut == -1:
@@ -244,7 +251,14 @@ class _LineSplitter:
         return self.r.finish()
 
 
-def repair(chunks: Iterable[bytes], out: BinaryIO, *, delimiter: str, width: int) -> Repaired:
+class NullSink:
+    """An `out` for a checking pass: is there anything to repair at all?"""
+
+    def write(self, data: bytes) -> int:
+        return len(data)
+
+
+def repair(chunks: Iterable[bytes], out: BinaryIO | NullSink, *, delimiter: str, width: int) -> Repaired:
     """Copy UTF-8 `chunks` into `out` with every bad record blanked; see the module docstring."""
     splitter = _LineSplitter(_Repairer(out, delimiter, width))
     for chunk in chunks:
