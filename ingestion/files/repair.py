@@ -152,15 +152,13 @@ class _Repairer:
             self.line(ln)
 
     def finish(self) -> Repaired:
-        if self.record:
+        while self.record:  # a quote still open at the end of the file
             lines, self.record = self.record, []
             if any(x.oversized for x in lines):
                 size = sum(x.size for x in lines) + len(lines) - 1
                 self._drop(lines, f"record too large: {size} bytes (limit {MAX_RECORD_BYTES})")
             else:
-                self._resync(lines)
-                if self.record:
-                    self.finish()
+                self._resync(lines)  # may open another record from the lines after the quote
         return self.result
 
 
