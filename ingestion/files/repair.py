@@ -121,9 +121,7 @@ class _Repairer:
                 self._drop(
                     lines, f"record too large: {size + len(lines) - 1} bytes (limit {MAX_RECORD_BYTES})"
                 )
-            elif any(x.control for x in lines):
-                self._drop(lines, "binary content: control or NUL bytes in the record")
-            elif self._parses(lines):
+            elif not any(x.control for x in lines) and self._parses(lines):
                 self._emit_record(lines)
             else:
                 self._resync(lines)
