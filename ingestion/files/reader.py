@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -108,14 +109,14 @@ def _repaired_copy(entry: FileEntry, dialect: Dialect, target: Path) -> Repaired
         )
 
 
-def _physical_line(duckdb_line: int, multi_line_records: list[tuple[int, int]]) -> int:
-    """DuckDB counts a multi-line quoted record as one line; the file's own line number."""
-    extra_before = 0
+def _physical_lines(duckdb_lines: list[int], multi_line_records: list[tuple[int, int]]) -> list[int]:
+    """DuckDB counts a multi-line quoted record as one line; the file's own line numbers."""
+    units, extras, total = [], [], 0  # each record's DuckDB line, and the extra lines up to it
     for start, extra in multi_line_records:
-        if start - extra_before >= duckdb_line:
-            break
-        extra_before += extra
-    return duckdb_line + extra_before
+        units.append(start - total)
+        total += extra
+        extras.append(total)
+    return [line + (extras[i - 1] if (i := bisect_left(units, line)) else 0) for line in duckdb_lines]
 
 
 def _reason(error_type: str, message: str, width: int, encoding: str) -> str:
@@ -145,13 +146,10 @@ def _rejects(
         " any_value(csv_line order by column_idx) from rejects group by line order by line"
     ).fetchall()
     width = len(dialect.headers)
+    lines = _physical_lines([int(r[0]) for r in rows], repaired.multi_line_records)
     found = [
-        (
-            _physical_line(int(line), repaired.multi_line_records),
-            _reason(err, msg, width, dialect.encoding),
-            (raw or "").strip("\r\n")[:RAW_CONTENT_MAX_CHARS],
-        )
-        for line, err, msg, raw in rows
+        (line, _reason(err, msg, width, dialect.encoding), (raw or "").strip("\r\n")[:RAW_CONTENT_MAX_CHARS])
+        for line, (_, err, msg, raw) in zip(lines, rows, strict=True)
     ]
     rejected_lines = [line for line, _, _ in found]
     for d in repaired.damage:
