@@ -10,10 +10,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import unicodedata
 from dataclasses import dataclass
 
 import charset_normalizer
+
+from leadsync.ingestion.files.repair import CONTROL_BYTES
 
 SAMPLE_BYTES = 256 * 1024
 # The sample is parsed with the csv module, whose default field limit (128 KiB) is smaller than
@@ -38,6 +41,7 @@ _WESTERN = {
     "utf_8",
 }
 UTF8_NAMES = {"utf-8", "utf-8-sig"}
+_LINES = re.compile(rb"\r\n|\r|\n")
 
 
 class UnreadableFile(Exception):
@@ -61,8 +65,10 @@ def detect_encoding(sample: bytes) -> str:
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    if b"\x00" in sample:
+    if _is_binary(sample):
         raise UnreadableFile("binary content (NUL bytes), not a delimited text file")
+    # a NUL line mid-file is a damaged record (quarantined by repair.py), not a reason to guess
+    sample = b"\n".join(ln for ln in _LINES.split(sample) if b"\x00" not in ln)
     text = sample.decode("utf-8", errors="replace")
     # a multi-byte character cut at the end of the sample is not an error
     broken = text.rstrip("\ufffd").count("\ufffd")
@@ -79,6 +85,16 @@ def detect_encoding(sample: bytes) -> str:
     if guess.encoding in _WESTERN or _mostly_latin(str(guess)):
         return "cp1252"
     return guess.encoding
+
+
+def _is_binary(sample: bytes) -> bool:
+    """NUL bytes in the header row, or control bytes in half the lines: not a text file at all.
+    A few such lines further on are a damaged stretch of a text file (repair.py drops them)."""
+    if b"\x00" not in sample:
+        return False
+    lines = [ln for ln in _LINES.split(sample) if ln.strip()]
+    damaged = sum(1 for ln in lines if CONTROL_BYTES.search(ln))
+    return b"\x00" in lines[0] or damaged * 2 >= len(lines)
 
 
 def _mostly_latin(text: str) -> bool:
@@ -130,7 +146,7 @@ def unique_headers(headers: list[str]) -> tuple[str, ...]:
 
 def parse_header(text: str, delimiter: str) -> tuple[str, ...]:
     """The header row's fields (quoted fields and embedded delimiters handled)."""
-    for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+    for row in csv.reader(io.StringIO(text, newline=None), delimiter=delimiter):  # CR-only files too
         if any(cell.strip() for cell in row):
             return unique_headers([cell.strip().lstrip("\ufeff").strip() for cell in row])
         break

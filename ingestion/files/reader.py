@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from leadsync.ingestion.files.dialect import (
     detect_dialect,
 )
 from leadsync.ingestion.files.listing import FileEntry, compression_of, iter_chunks, read_head
+from leadsync.ingestion.files.repair import MAX_RECORD_BYTES, NullSink, Repaired, repair
 from leadsync.ingestion.raw_tables import QUARANTINE_SCHEMA
 
 BATCH_ROWS = 100_000
@@ -79,46 +81,42 @@ def _cp1252_fallback(err: UnicodeError) -> tuple[str, int]:
 codecs.register_error(CP1252_FALLBACK, _cp1252_fallback)
 
 
-def _local_utf8_copy(entry: FileEntry, encoding: str, target: Path) -> Path:
-    """Stream the file into `target` as UTF-8. Undecodable bytes are kept as they are (invalid
-    UTF-8), so DuckDB rejects exactly those lines and they are quarantined, not guessed at."""
+def _utf8_chunks(entry: FileEntry, encoding: str) -> Iterator[bytes]:
+    """The file's content as UTF-8 chunks. Undecodable bytes are kept as they are (invalid UTF-8),
+    so DuckDB rejects exactly those lines and they are quarantined, not guessed at."""
+    if encoding in UTF8_NAMES:
+        yield from iter_chunks(entry)
+        return
+    if encoding == "cp1252":
+        # Excel exports mix: a cp1252 file with a row pasted from a UTF-8 source. Valid UTF-8
+        # sequences are (almost) never cp1252 text, so they are read as UTF-8, the rest as cp1252.
+        decoder = codecs.getincrementaldecoder("utf-8")(errors=CP1252_FALLBACK)
+    else:
+        decoder = codecs.getincrementaldecoder(encoding)(errors="surrogateescape")
+    for chunk in iter_chunks(entry):
+        yield decoder.decode(chunk).encode("utf-8", errors="surrogateescape")
+    yield decoder.decode(b"", final=True).encode("utf-8", errors="surrogateescape")
+
+
+def _repaired_copy(entry: FileEntry, dialect: Dialect, target: Path) -> Repaired:
+    """Stream the file into `target` as UTF-8 with every damaged record blanked (repair.py)."""
     with open(target, "wb") as out:
-        if encoding in UTF8_NAMES:
-            for chunk in iter_chunks(entry):
-                out.write(chunk)
-            return target
-        if encoding == "cp1252":
-            # Excel exports mix: a cp1252 file with a row pasted from a UTF-8 source. Valid UTF-8
-            # sequences are (almost) never cp1252 text, so they are read as UTF-8, the rest as cp1252.
-            decoder = codecs.getincrementaldecoder("utf-8")(errors=CP1252_FALLBACK)
-        else:
-            decoder = codecs.getincrementaldecoder(encoding)(errors="surrogateescape")
-        for chunk in iter_chunks(entry):
-            out.write(decoder.decode(chunk).encode("utf-8", errors="surrogateescape"))
-        out.write(decoder.decode(b"", final=True).encode("utf-8", errors="surrogateescape"))
-    return target
+        return repair(
+            _utf8_chunks(entry, dialect.encoding),
+            out,
+            delimiter=dialect.delimiter,
+            width=len(dialect.headers),
+        )
 
 
-def _blank_lines(path: Path) -> list[int]:
-    """1-based numbers of empty lines (DuckDB skips them but counts them in its line numbers)."""
-    found: set[int] = set()
-    newlines_before = 0  # newlines in the file before data[0]
-    tail = b""
-    with open(path, "rb") as fh:
-        while chunk := fh.read(4 * 1024 * 1024):
-            data = tail + chunk
-            for pattern in (b"\n\n", b"\n\r\n"):
-                counted, upto = 0, 0
-                pos = data.find(pattern)
-                while pos != -1:
-                    counted += data.count(b"\n", upto, pos + 1)
-                    upto = pos + 1
-                    if pos + len(pattern) > len(tail):  # not already seen in the previous chunk
-                        found.add(newlines_before + counted + 1)
-                    pos = data.find(pattern, pos + 1)
-            tail = data[-2:]
-            newlines_before += data.count(b"\n") - tail.count(b"\n")
-    return sorted(found)
+def _physical_lines(duckdb_lines: list[int], multi_line_records: list[tuple[int, int]]) -> list[int]:
+    """DuckDB counts a multi-line quoted record as one line; the file's own line numbers."""
+    units, extras, total = [], [], 0  # each record's DuckDB line, and the extra lines up to it
+    for start, extra in multi_line_records:
+        units.append(start - total)
+        total += extra
+        extras.append(total)
+    return [line + (extras[i - 1] if (i := bisect_left(units, line)) else 0) for line in duckdb_lines]
 
 
 def _reason(error_type: str, message: str, width: int, encoding: str) -> str:
@@ -136,31 +134,45 @@ def _reason(error_type: str, message: str, width: int, encoding: str) -> str:
 
 
 def _rejects(
-    con: duckdb.DuckDBPyConnection, entry: FileEntry, dialect: Dialect, source_name: str, source_type: str
+    con: duckdb.DuckDBPyConnection,
+    entry: FileEntry,
+    dialect: Dialect,
+    repaired: Repaired,
+    source_name: str,
+    source_type: str,
 ) -> tuple[pa.Table, list[int]]:
     rows = con.execute(
         "select line, any_value(error_type order by column_idx), any_value(error_message order by column_idx),"
         " any_value(csv_line order by column_idx) from rejects group by line order by line"
     ).fetchall()
-    now = datetime.now(UTC)
     width = len(dialect.headers)
+    lines = _physical_lines([int(r[0]) for r in rows], repaired.multi_line_records)
+    found = [
+        (line, _reason(err, msg, width, dialect.encoding), (raw or "").strip("\r\n")[:RAW_CONTENT_MAX_CHARS])
+        for line, (_, err, msg, raw) in zip(lines, rows, strict=True)
+    ]
+    rejected_lines = [line for line, _, _ in found]
+    for d in repaired.damage:
+        size = f"({d.size} bytes{', truncated' if d.size > len(d.raw.encode()) else ''}) "
+        found.append((d.line, d.reason, (size + d.raw)[:RAW_CONTENT_MAX_CHARS]))
+    now = datetime.now(UTC)
     table = pa.Table.from_pylist(
         [
             {
                 "source_name": source_name,
                 "source_type": source_type,
                 "source_location": entry.url,
-                "source_line": int(line),
+                "source_line": line,
                 "source_record_id": None,
-                "reason": _reason(err, msg, width, dialect.encoding),
-                "raw_content": (raw or "").strip("\r\n")[:RAW_CONTENT_MAX_CHARS],
+                "reason": reason,
+                "raw_content": raw,
                 "quarantined_at": now,
             }
-            for line, err, msg, raw in rows
+            for line, reason, raw in sorted(found)
         ],
         schema=QUARANTINE_SCHEMA,
     )
-    return table, [int(r[0]) for r in rows]
+    return table, rejected_lines
 
 
 def _number_lines(con: duckdb.DuckDBPyConnection, skipped: list[int]) -> None:
@@ -196,12 +208,19 @@ def open_csv(
 ) -> Iterator[CsvTable]:
     """Load one file into a private DuckDB. Raises UnreadableFile when the file as a whole cannot be read."""
     dialect = detect_dialect(read_head(entry, SAMPLE_BYTES), encoding=encoding, delimiter=delimiter)
-    local = entry.local_path
-    # DuckDB decides compression by the file name; leadsync by content, so any compressed or
-    # compressed-looking file is read through a local plain copy.
-    named_compressed = local is not None and infer_compression(local) is not None
-    if local is None or dialect.encoding not in UTF8_NAMES or named_compressed or compression_of(entry):
-        local = str(_local_utf8_copy(entry, dialect.encoding, scratch / f"{abs(hash(entry.url))}.csv"))
+    # DuckDB reads a repaired local copy, so it sees only records it can parse, and compression
+    # is decided by content (DuckDB would decide by the file name). A plain local UTF-8 file with
+    # nothing to repair (the common case) is checked without writing and read where it is.
+    local, repaired = entry.local_path, None
+    plain = local is not None and infer_compression(local) is None and compression_of(entry) is None
+    if plain and dialect.encoding == "utf-8":
+        checked = repair(
+            iter_chunks(entry), NullSink(), delimiter=dialect.delimiter, width=len(dialect.headers)
+        )
+        repaired = checked if checked.unchanged else None
+    if repaired is None:
+        local = str(scratch / f"{abs(hash(entry.url))}.csv")
+        repaired = _repaired_copy(entry, dialect, Path(local))
     cols = column_names(len(dialect.headers))
     columns_sql = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in cols) + "}"
     con = duckdb.connect()
@@ -211,12 +230,13 @@ def open_csv(
                 f"create table rows as select * from read_csv({sql_literal(local)}, header = true,"
                 f" auto_detect = false, columns = {columns_sql}, delim = {sql_literal(dialect.delimiter)},"
                 " quote = '\"', escape = '\"', strict_mode = true, null_padding = false,"
+                f" max_line_size = {2 * MAX_RECORD_BYTES},"
                 " store_rejects = true, rejects_table = 'rejects', rejects_scan = 'reject_scans')"
             )
         except duckdb.Error as err:
             raise UnreadableFile(f"cannot be parsed as delimited text: {str(err).splitlines()[0]}") from None
-        rejects, rejected_lines = _rejects(con, entry, dialect, source_name, source_type)
-        _number_lines(con, rejected_lines + _blank_lines(Path(local)))
+        rejects, rejected_lines = _rejects(con, entry, dialect, repaired, source_name, source_type)
+        _number_lines(con, rejected_lines + repaired.blank_lines + repaired.continuation_lines)
         ((count,),) = con.execute("select count(*) from rows").fetchall()
         yield CsvTable(con=con, entry=entry, dialect=dialect, rejects=rejects, row_count=int(count))
     finally:

@@ -71,6 +71,9 @@ def read_file(
             yield from project(csv)
     except UnreadableFile as err:
         yield QUARANTINE, add_row_ids(_unreadable(source, entry, str(err)))
+    except OSError as err:  # removed, truncated or unreachable while it was being read
+        reason = f"the file could not be read to the end ({type(err).__name__}: {err})"
+        yield QUARANTINE, add_row_ids(_unreadable(source, entry, reason))
 
 
 def file_resource(config: LeadsyncConfig, source: Any, project: Projector) -> Any:

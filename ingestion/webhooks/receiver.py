@@ -26,11 +26,10 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from starlette._utils import get_route_path
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
 from starlette.types import Receive, Scope, Send
 
 from leadsync.ingestion.config import LeadsyncConfig, load_config
@@ -220,15 +219,15 @@ class _ReceiverApp(Starlette):
     def __init__(self, webhook: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._webhook = webhook
-        self.router.routes.append(Route(WEBHOOK_PATH, _not_reached, methods=["POST"]))
+        self._hot_route = Route(WEBHOOK_PATH, _not_reached, methods=["POST"])
+        self.router.routes.append(self._hot_route)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST":
-            path = get_route_path(scope)  # what Starlette's router matches (root_path removed)
-            if path.startswith(WEBHOOK_PREFIX):
-                name = path[len(WEBHOOK_PREFIX) :]
-                if name and "/" not in name:  # the route's `{source_name}`: one non-empty segment
-                    return await self._webhook(scope, receive, send, name)
+            # Starlette's public route matching (root_path removed, `{source_name}` one segment)
+            match, child = self._hot_route.matches(scope)
+            if match is Match.FULL:
+                return await self._webhook(scope, receive, send, child["path_params"]["source_name"])
         await super().__call__(scope, receive, send)
 
 

@@ -40,12 +40,14 @@ from leadsync.ingestion.webhooks.bodies import BodyLimits, UnreadableBody
 from leadsync.ingestion.webhooks.landing import (
     LandedRecord,
     append_retired_ids,
+    compact_retired_ids,
     iter_landed,
     list_segments,
     overwrite_with_tombstone,
     read_cursor,
     received_at,
     receiver_is_running,
+    retired_retention_seconds,
     scan_segment,
     segment_is_sealed,
     write_cursor,
@@ -325,6 +327,9 @@ def retire_loaded(config: LeadsyncConfig, source: WebhookSource, load_info: Any)
         seg.unlink(missing_ok=True)
         offsets.pop(seg.stem, None)
         retired += 1
+    if retired:
+        window = config.webhooks.replay_window_seconds
+        compact_retired_ids(landing, source.name, retired_retention_seconds(window))
     live = {p.stem for p in list_segments(landing, source.name)}
     write_cursor(landing, source.name, {k: v for k, v in offsets.items() if k in live})
     return retired

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -72,13 +73,28 @@ def write_cursor(landing_dir: Path, source_name: str, cursor: dict[str, int]) ->
     fsync_dir(d)
 
 
-def append_retired_ids(landing_dir: Path, source_name: str, keys: dict[str, str]) -> None:
-    """Remember retired records: one `storage key<TAB>body sha256` line each (idempotency memory)."""
+# Providers retry a delivery for up to ~1.5 days (Standard Webhooks' schedule: 5 s ... 10 h, 10 h,
+# https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md#deliverability-and-reliability);
+# retries are re-signed with a fresh timestamp, so the memory must outlast the retry schedule, and
+# never be shorter than the replay window.
+RETRY_HORIZON_SECONDS = 3 * 24 * 3600
+
+
+def retired_retention_seconds(replay_window_seconds: int) -> int:
+    """How long a retired delivery id is remembered."""
+    return max(replay_window_seconds, RETRY_HORIZON_SECONDS)
+
+
+def append_retired_ids(
+    landing_dir: Path, source_name: str, keys: dict[str, str], *, now: float | None = None
+) -> None:
+    """Remember retired records: one `storage key<TAB>body sha256<TAB>retired at` line each."""
     if not keys:
         return
+    stamp = int(time.time() if now is None else now)
     p = source_dir(landing_dir, source_name) / RETIRED_IDS_FILE
     with open(p, "a", encoding="utf-8") as f:
-        f.write("".join(f"{_one_line(k)}\t{h}\n" for k, h in keys.items()))
+        f.write("".join(f"{_one_line(k)}\t{h}\t{stamp}\n" for k, h in keys.items()))
         f.flush()
         os.fsync(f.fileno())
 
@@ -87,18 +103,52 @@ def _one_line(key: str) -> str:
     return key.replace("\n", " ").replace("\t", " ")
 
 
-def read_retired_ids(landing_dir: Path, source_name: str) -> dict[str, str]:
-    """Storage key -> body sha256 of retired records ("" for lines written before hashes were kept)."""
-    p = source_dir(landing_dir, source_name) / RETIRED_IDS_FILE
+def _retired_lines(p: Path) -> list[tuple[str, str, int | None]]:
     try:
         lines = p.read_text(encoding="utf-8").splitlines()
     except (FileNotFoundError, NotADirectoryError):
-        return {}
-    out: dict[str, str] = {}
+        return []
+    out = []
     for line in lines:
-        key, _, digest = line.partition("\t")
-        out[key] = digest
+        key, _, rest = line.partition("\t")
+        digest, _, stamp = rest.partition("\t")
+        out.append((key, digest, int(stamp) if stamp.isdigit() else None))
     return out
+
+
+def read_retired_ids(
+    landing_dir: Path, source_name: str, *, retention_seconds: int | None = None, now: float | None = None
+) -> dict[str, str]:
+    """Storage key -> body sha256 of retired records ("" for lines written before hashes were kept);
+    with `retention_seconds`, only those retired within it (undated old lines are kept)."""
+    oldest = None if retention_seconds is None else (time.time() if now is None else now) - retention_seconds
+    return {
+        key: digest
+        for key, digest, stamp in _retired_lines(source_dir(landing_dir, source_name) / RETIRED_IDS_FILE)
+        if oldest is None or stamp is None or stamp >= oldest
+    }
+
+
+def compact_retired_ids(
+    landing_dir: Path, source_name: str, retention_seconds: int, *, now: float | None = None
+) -> int:
+    """Drop ids retired longer ago than `retention_seconds` (atomic rewrite); returns how many.
+    Undated lines (written before dates were kept) are dated now, so they expire in turn."""
+    now = time.time() if now is None else now
+    p = source_dir(landing_dir, source_name) / RETIRED_IDS_FILE
+    lines = _retired_lines(p)
+    kept = [(k, h, int(now) if s is None else s) for k, h, s in lines]
+    kept = [(k, h, s) for k, h, s in kept if s >= now - retention_seconds]
+    if len(kept) == len(lines) and all(s is not None for _, _, s in lines):
+        return 0
+    tmp = p.with_name(RETIRED_IDS_FILE + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write("".join(f"{k}\t{h}\t{s}\n" for k, h, s in kept))
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, p)
+    fsync_dir(p.parent)
+    return len(lines) - len(kept)
 
 
 def fsync_dir(path: Path) -> None:

@@ -158,3 +158,19 @@ def test_submissions_table_keeps_what_reparse_needs(config):
     assert provider == "jotform" and ctype.startswith("multipart/form-data")
     assert "rawRequest" in body_text and query_string is None  # ?token= never stored
     assert "content-type" in json.loads(headers)
+
+
+def test_retirement_compacts_the_id_memory_to_its_retention(config):
+    from leadsync.ingestion.webhooks.landing import append_retired_ids, read_retired_ids
+    from leadsync.ingestion.webhooks.landing.layout import RETIRED_IDS_FILE
+
+    source_dir(config.landing_dir, "tally_forms").mkdir(parents=True, exist_ok=True)
+    append_retired_ids(config.landing_dir, "tally_forms", {f"stale{i}": "h" for i in range(500)}, now=0)
+    assert land(config, "tally", 3) == [200] * 3
+    assert run_source(config, "tally_forms").rows_by_table["webhook_leads"] == 3
+    ids = read_retired_ids(config.landing_dir, "tally_forms")
+    assert len(ids) == 3 and not any(k.startswith("stale") for k in ids)  # the 1970 ids are gone
+    lines = (source_dir(config.landing_dir, "tally_forms") / RETIRED_IDS_FILE).read_text().splitlines()
+    assert len(lines) == 3 and all(len(line.split("\t")) == 3 for line in lines)
+    # the remembered ids still answer a redelivery "duplicate"
+    assert land(config, "tally", 3) == [200] * 3 and pending_count(config) == 0

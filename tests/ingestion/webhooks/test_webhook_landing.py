@@ -178,3 +178,35 @@ def test_segments_rotate_by_size(tmp_path: Path):
     segs = list_segments(tmp_path, "site")
     assert len(segs) >= 3 and all(s.suffix == ".seg" for s in segs)
     assert sum(len(scan_segment(s, sealed=True).records) for s in segs) == 10
+
+
+def test_retired_ids_are_bounded_by_the_retention(tmp_path: Path):
+    from leadsync.ingestion.webhooks.landing import (
+        compact_retired_ids,
+        read_retired_ids,
+        retired_retention_seconds,
+    )
+    from leadsync.ingestion.webhooks.landing.layout import RETIRED_IDS_FILE, source_dir
+
+    keep = retired_retention_seconds(300)
+    assert keep >= 300 and retired_retention_seconds(10 * keep) == 10 * keep  # never below the window
+    source_dir(tmp_path, "site").mkdir(parents=True)
+    path = source_dir(tmp_path, "site") / RETIRED_IDS_FILE
+    path.write_text("legacy\tabc\n")  # a line from before ids were dated
+    t0 = 1_000_000.0
+    append_retired_ids(tmp_path, "site", {f"old{i}": "h" for i in range(1000)}, now=t0)
+    append_retired_ids(tmp_path, "site", {"new": "h2"}, now=t0 + keep)
+    assert len(read_retired_ids(tmp_path, "site")) == 1002
+    assert set(read_retired_ids(tmp_path, "site", retention_seconds=keep, now=t0 + keep + 1)) == {
+        "legacy",
+        "new",
+    }
+    # compaction drops the expired ids from the file itself and dates the legacy line
+    assert compact_retired_ids(tmp_path, "site", keep, now=t0 + keep + 1) == 1000
+    assert path.read_text().splitlines() == [
+        "legacy\tabc\t" + str(int(t0 + keep + 1)),
+        f"new\th2\t{int(t0 + keep)}",
+    ]
+    assert compact_retired_ids(tmp_path, "site", keep, now=t0 + keep + 1) == 0
+    assert compact_retired_ids(tmp_path, "site", keep, now=t0 + 3 * keep) == 2
+    assert read_retired_ids(tmp_path, "site") == {}
