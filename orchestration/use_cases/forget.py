@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 import duckdb
 
 from leadsync.ingestion.config import LeadsyncConfig
-from leadsync.orchestration.use_cases.errors import UserError
+from leadsync.orchestration.locking import warehouse_lock
+from leadsync.orchestration.use_cases.errors import UserError, quiet
 
 # Columns that hold raw, unparsed content in which an address can appear as text.
 RAW_TEXT_COLUMNS = ("raw_content", "body", "body_text")
@@ -114,6 +115,19 @@ def forget_person(
     if "@" not in email:
         raise UserError(f"{email!r} is not an email address; give the email of the person to forget.")
 
+    with warehouse_lock(config, "forget", report=progress or quiet):
+        _forget_everywhere(config, email, report, progress)
+    for file in _files_still_mentioning(config, email):
+        report.notes.append(
+            f"{file} still contains {email}: it is your source file, so leadsync leaves it alone; "
+            "remove the row there, or the person comes back when that file changes"
+        )
+    return report
+
+
+def _forget_everywhere(
+    config: LeadsyncConfig, email: str, report: ForgetReport, progress: Callable[[str], None] | None
+) -> None:
     if config.sources_of_type("webhook") or config.landing_dir.exists():
         from leadsync.ingestion.webhooks.source import forget_email
 
@@ -137,10 +151,3 @@ def forget_person(
 
             publish_bi_copy(config)
             report.notes.append(f"the BI copy {config.bi_copy_path} was republished without them")
-
-    for file in _files_still_mentioning(config, email):
-        report.notes.append(
-            f"{file} still contains {email}: it is your source file, so leadsync leaves it alone; "
-            "remove the row there, or the person comes back when that file changes"
-        )
-    return report
