@@ -26,6 +26,7 @@ import dlt  # noqa: E402
 from leadsync.ingestion.config import ConfigError, LeadsyncConfig  # noqa: E402
 from leadsync.ingestion.raw_tables import QUARANTINE, RAW_DATASET  # noqa: E402
 from leadsync.ingestion.source_types import SOURCE_TYPES, main_table  # noqa: E402
+from leadsync.ingestion.suppression import Suppressor  # noqa: E402
 from leadsync.ingestion.warehouse import dlt_destination  # noqa: E402
 
 
@@ -37,6 +38,7 @@ class SourceRunResult:
     source_type: str
     rows_by_table: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    erased: dict[str, int] = field(default_factory=dict)  # records of forgotten people dropped, per table
 
     @property
     def rows_loaded(self) -> int:
@@ -100,10 +102,15 @@ def run_source(
         progress(f"{src.name}: extracting ({src.type})")
     pipeline = make_pipeline(config, src.name)
     source = build_source(config, src.name)
+    suppressor = Suppressor.for_warehouse(config)  # people `leadsync forget` erased stay out
+    if suppressor is not None:
+        suppressor.attach(source)
     load_info = pipeline.run(source)
     load_info.raise_on_failed_jobs()
     after_load(config, src.name, load_info)
     result = SourceRunResult(src.name, src.type, row_counts(pipeline), time.perf_counter() - started)
+    if suppressor is not None:
+        result.erased = suppressor.write_log(config, src.name)
     result.rows_by_table.setdefault(main_table(src.type), 0)
     if progress:
         progress(

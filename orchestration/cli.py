@@ -74,12 +74,29 @@ def cmd_report(config: LeadsyncConfig, args: argparse.Namespace) -> int:
 
 
 def cmd_forget(config: LeadsyncConfig, args: argparse.Namespace) -> int:
-    from leadsync.orchestration.use_cases.forget import forget_person
+    from leadsync.orchestration.use_cases.forget import forget_person, list_suppressed
 
+    if args.list:
+        entries = list_suppressed(config)
+        print(
+            f"{len(entries)} identifier(s) suppressed (HMAC-SHA256 with this warehouse's key; no personal data)"
+        )
+        for e in entries:
+            print(
+                f"{e.kind:<6} {e.identifier_hash}  forgotten {e.forgotten_at:%Y-%m-%d %H:%M}  removed {e.records_removed}"
+            )
+        if entries:
+            print(
+                f"records dropped by later loads (all suppressed identifiers): {entries[0].records_dropped_since}"
+            )
+        return EXIT_OK
+    if not args.email:
+        raise UserError("Give the email of the person to forget, or --list to see who is suppressed.")
     report = forget_person(config, args.email, progress=progress)
     for place, count in report.removed.items():
         print(f"removed {count:>5}  {place}")
     print(f"total removed: {report.total}")
+    print(f"suppressed: {report.identifiers} identifier(s); later loads drop their records")
     for note in report.notes:
         print(f"note: {note}")
     return EXIT_OK
@@ -157,8 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("report", "write the source-quality report (one HTML file)")
     p.add_argument("--out", metavar="PATH", help="where to write it (default: beside the warehouse)")
 
-    p = command("forget", "erase one person from landing files, raw tables and marts")
-    p.add_argument("email")
+    p = command("forget", "erase one person everywhere and keep them out of later loads")
+    p.add_argument("email", nargs="?")
+    p.add_argument("--list", action="store_true", help="show the suppression list (hashes, dates, counts)")
 
     p = command("docs", "serve the dbt docs of the marts")
     p.add_argument("--host", default="127.0.0.1")

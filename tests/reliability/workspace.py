@@ -86,7 +86,7 @@ def make_workspace(root: Path, meta_url: str, *, meta_token: str | None = None) 
     inbox = root / "inbox"
     inbox.mkdir(parents=True)
     for sample in (REPO / "examples" / "csv").iterdir():
-        shutil.copy(sample, inbox / sample.name)
+        shutil.copy2(sample, inbox / sample.name)
     config = {
         "warehouse": {"path": "warehouse/leads.duckdb", "lock_timeout_seconds": 600},
         "webhooks": {"landing_dir": "warehouse/landing"},
@@ -152,8 +152,22 @@ def store_webhooks(ws: Workspace, count: int = 3) -> None:
     assert all(c < 300 for cs in codes.values() for c in cs), codes
 
 
-def mart_checksums(warehouse: Path) -> dict[str, str]:
-    """table -> sha256 of its rows, ordered by every column (the same inputs must give the same)."""
+# Columns that hold the wall clock of the run that wrote them, by name (not inputs, not compared).
+WALL_CLOCK_COLUMNS = ("refreshed_at", "loaded_at", "quarantined_at", "linked_at", "_load_id", "published_at")
+
+
+def clone(template: Workspace, root: Path) -> Workspace:
+    """A copy of a prepared workspace (files, landing store, mtimes), with no warehouse yet."""
+    shutil.copytree(template.root, root, ignore=shutil.ignore_patterns("*.duckdb*", ".leadsync"))
+    return Workspace(root, template.meta_url, dict(template.env))
+
+
+def mart_checksums(ws: Workspace) -> dict[str, str]:
+    """table -> sha256 of its rows in a total order (the same inputs must give the same marts).
+
+    The workspace's own folder is replaced by `<root>` in every value, so two copies of the same
+    inputs in two folders compare equal."""
+    warehouse, root = ws.warehouse, str(ws.root)
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         tables = [
@@ -166,11 +180,79 @@ def mart_checksums(warehouse: Path) -> dict[str, str]:
         out = {}
         for t in tables:
             cols = [r[0] for r in con.execute(f'describe marts."{t}"').fetchall()]
-            # wall-clock columns are named as such (loaded_at, published_at ...) and left out
-            kept = [c for c in cols if not c.endswith(("loaded_at", "_load_id", "published_at", "built_at"))]
-            select = ", ".join(f'"{c}"::varchar' for c in kept)
+            kept = [c for c in cols if not c.endswith(WALL_CLOCK_COLUMNS)]
+            select = ", ".join(f"replace(\"{c}\"::varchar, '{root}', '<root>')" for c in kept)
             rows = con.execute(f'select {select} from marts."{t}" order by all').fetchall()
             out[t] = hashlib.sha256(repr(rows).encode()).hexdigest()
         return out
     finally:
         con.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Killing a sync at a chosen point, as a crashing machine would
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class KillPoint:
+    """Where to SIGKILL a running `leadsync sync`: after the `nth` progress line containing `line`,
+    or once a path matching `glob` (under the workspace) appears, then `delay` seconds more."""
+
+    phase: str
+    line: str | None = None
+    nth: int = 1
+    glob: str | None = None
+    delay: float = 0.0
+
+
+def sync_and_kill(ws: Workspace, point: KillPoint, timeout: float = 300) -> tuple[bool, str]:
+    """Start `leadsync sync` in its own process group and SIGKILL the whole group (dbt included) at
+    `point`. Returns (killed, stderr so far); killed is False when the sync finished first."""
+    import signal
+    import threading
+    import time
+
+    proc = subprocess.Popen(
+        ws.command("sync"),
+        cwd=ws.root,
+        env=ws.full_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    lines: list[str] = []
+    hit = threading.Event()
+
+    def read() -> None:
+        seen = 0
+        for raw in proc.stderr:
+            lines.append(raw)
+            if point.line and point.line in raw:
+                seen += 1
+                if seen >= point.nth:
+                    hit.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    deadline = time.monotonic() + timeout
+    while not hit.is_set() and proc.poll() is None and time.monotonic() < deadline:
+        if point.glob and any(ws.root.glob(point.glob)):
+            hit.set()
+            break
+        time.sleep(0.005)
+    if hit.is_set() and point.delay:
+        time.sleep(point.delay)
+    killed = proc.poll() is None
+    if killed:
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    reader.join(10)
+    return killed and hit.is_set(), "".join(lines)
+
+
+def leftover_temp_files(ws: Workspace) -> list[Path]:
+    """Temporary files leadsync writes and must never leave behind (BI copy, holder note, Parquet)."""
+    warehouse_dir = ws.root / "warehouse"
+    return sorted(
+        p for p in warehouse_dir.rglob("*") if p.is_file() and ".tmp" in p.name and ".leadsync" not in p.parts
+    )
