@@ -176,7 +176,18 @@ def _forget_in_warehouse(con: duckdb.DuckDBPyConnection, email: str, report: For
         n = con.execute(f"delete from {name} where " + " or ".join(where), params).fetchone()[0]
         if n:
             report.removed[f"warehouse {schema}.{table}"] = int(n)
-    # 2. Erase their addresses from everyone else's text (custom fields, notes, raw lines).
+    # 2. Companies known only through them (their address's domain, no other lead left there).
+    domains = sorted({a.rsplit("@", 1)[1] for a in person.emails} - _domains_still_used(con, tables))
+    for (schema, table), cols in sorted(tables.items()):
+        if "company_domain" in cols and domains:
+            n = con.execute(
+                f"delete from {_ident(schema)}.{_ident(table)} where company_domain in (select unnest(?::varchar[]))",
+                [domains],
+            ).fetchone()[0]
+            if n:
+                key = f"warehouse {schema}.{table}"
+                report.removed[key] = report.removed.get(key, 0) + int(n)
+    # 3. Erase their addresses from everyone else's text (custom fields, notes, raw lines).
     pattern = "|".join(re.escape(a) for a in sorted(person.emails))
     for (schema, table), cols in sorted(_text_columns(con).items()):
         for col in sorted(cols):
@@ -189,6 +200,18 @@ def _forget_in_warehouse(con: duckdb.DuckDBPyConnection, email: str, report: For
                 key = f"mentions erased in {schema}.{table}"
                 report.removed[key] = report.removed.get(key, 0) + int(n)
     return person
+
+
+def _domains_still_used(con: duckdb.DuckDBPyConnection, tables: Tables) -> set[str]:
+    """Company domains any remaining lead still has (those accounts are not the person's alone)."""
+    used: set[str] = set()
+    for (schema, table), cols in tables.items():
+        if "lead_id" in cols and "company_domain" in cols:
+            rows = con.execute(
+                f"select distinct company_domain from {_ident(schema)}.{_ident(table)} where company_domain is not null"
+            ).fetchall()
+            used.update(r[0] for r in rows)
+    return used
 
 
 def _text_columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], set[str]]:
