@@ -11,8 +11,20 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from leadsync.ingestion.config import ConfigError, LeadsyncConfig, load_config
-from leadsync.orchestration.use_cases.errors import UserError, one_line, progress, root_cause
+from leadsync.ingestion.config import ConfigError, LeadsyncConfig, config_path, load_config, parse_config
+from leadsync.orchestration.use_cases.errors import (
+    UserError,
+    keep_secret,
+    log_exception,
+    log_line,
+    one_line,
+    progress,
+    redact,
+    root_cause,
+    run_log,
+    secret_values,
+    start_run_log,
+)
 from leadsync.orchestration.use_cases.summary import summary_lines
 from leadsync.orchestration.use_cases.sync import failed_sources_error, sync
 from leadsync.orchestration.use_cases.transform import transform
@@ -198,28 +210,45 @@ COMMANDS = {
 }
 
 
+def _fail(message: str, exc: BaseException) -> None:
+    """The one line a failure ends with, naming the run log that holds the details."""
+    log_exception(exc)
+    log = run_log()
+    where = f" Log: {log}" if log else ""
+    line = redact(message) + where
+    log_line(line)
+    print(line, file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "demo":
             return cmd_demo(args.config, args)
         config = load_config(args.config)
+        keep_secret(secret_values(config))
+        start_run_log(config.state_dir / "logs", args.command)
         return COMMANDS[args.command](config, args)
     except ConfigError as exc:
-        print(f"leadsync: {exc}", file=sys.stderr)
+        if run_log() is None:  # the config did not load: the log goes where its default state would
+            start_run_log(
+                parse_config({}, base_dir=config_path(args.config).resolve().parent).state_dir / "logs",
+                args.command,
+            )
+        _fail(f"leadsync: {exc}", exc)
         return EXIT_CONFIG
     except UserError as exc:
-        print(f"leadsync: {exc}", file=sys.stderr)
+        _fail(f"leadsync: {exc}", exc)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("leadsync: interrupted.", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - last resort: still one plain line
         cause = root_cause(exc)
-        print(
+        _fail(
             f"leadsync: {args.command} failed: {type(cause).__name__}: {one_line(cause)}. "
-            "Run again; if it persists, report it with this line.",
-            file=sys.stderr,
+            "Run again; if it persists, report it with this line and the log.",
+            exc,
         )
         return EXIT_FAILED
 

@@ -12,10 +12,13 @@ Two chains run side by side (two workspaces), which keeps the suite's cost near 
 from __future__ import annotations
 
 import concurrent.futures
+import time
 
+import pytest
 from workspace import KillPoint, Workspace, clone, leftover_temp_files, mart_checksums, sync_and_kill
 
 PACKAGES = "warehouse/.leadsync/dlt/*/"
+TRIAL_TIMEOUT = 240  # seconds one killed sync may take to reach its kill point
 
 # Chain A starts on an empty warehouse: every kill before its first complete sync is a crash in
 # the *first* sync (the "Table with name quarantine does not exist" case).
@@ -55,7 +58,12 @@ def _chain(ws: Workspace, points: list[KillPoint], warm: bool) -> list[str]:
         if first.returncode:
             return [f"the warm-up sync failed: {first.stderr[-800:]}"]
     for point in points:
-        killed, stderr = sync_and_kill(ws, point)
+        started = time.monotonic()
+        killed, stderr = sync_and_kill(ws, point, timeout=TRIAL_TIMEOUT)
+        print(
+            f"{ws.root.name}: {point.phase}: killed={killed} after {time.monotonic() - started:.1f}s",
+            flush=True,
+        )
         if not killed:
             problems.append(f"{point.phase}: the sync ended before the kill point ({stderr[-400:]})")
     done = ws.run("sync")
@@ -64,6 +72,7 @@ def _chain(ws: Workspace, points: list[KillPoint], warm: bool) -> list[str]:
     return problems
 
 
+@pytest.mark.timeout(1800)
 def test_sigkill_at_every_phase_then_a_normal_sync_gives_the_same_marts(template, clean_marts, tmp_path):
     assert len(FIRST_SYNC) + len(LATER_SYNCS) >= 20
     first = clone(template, tmp_path / "first_sync")
@@ -78,6 +87,7 @@ def test_sigkill_at_every_phase_then_a_normal_sync_gives_the_same_marts(template
         assert leftover_temp_files(ws) == []
 
 
+@pytest.mark.timeout(900)
 def test_two_first_syncs_launched_together(template, clean_marts, tmp_path):
     ws = clone(template, tmp_path / "ws")
     one, two = ws.popen("sync"), ws.popen("sync")
