@@ -67,6 +67,35 @@ def make_pipeline(config: LeadsyncConfig, source_name: str) -> dlt.Pipeline:
     )
 
 
+def finish_interrupted_normalize(pipeline: dlt.Pipeline) -> list[str]:
+    """Complete dlt's normalize commit when a kill fell between its two halves.
+
+    dlt commits a normalised package by renaming `load/new/<id>` to `load/normalized/<id>`, then
+    deletes `normalize/extracted/<id>` (dlt/normalize/normalize.py `spool_files`). Killed in
+    between, the extracted copy stays, the next run normalises it again and the rename fails with
+    "Directory not empty" on every later sync (the same leftover as dlt-hub/dlt#4446). The committed
+    package is complete (the rename is atomic), so the extracted copy is what is deleted.
+    """
+    import shutil
+    from pathlib import Path
+
+    root = Path(pipeline.working_dir)
+    extracted = root / "normalize" / "extracted"
+    if not extracted.is_dir():
+        return []
+    committed = {
+        p.name
+        for folder in ("normalized", "loaded")
+        if (root / "load" / folder).is_dir()
+        for p in (root / "load" / folder).iterdir()
+    }
+    done = [p for p in extracted.iterdir() if p.name in committed]
+    for package in done:
+        shutil.rmtree(package, ignore_errors=True)
+        shutil.rmtree(root / "load" / "new" / package.name, ignore_errors=True)
+    return [p.name for p in done]
+
+
 def build_source(config: LeadsyncConfig, source_name: str) -> Any:
     """The dlt source object for one configured source (see ingestion.source_types)."""
     src = config.source(source_name)
@@ -101,6 +130,7 @@ def run_source(
     if progress:
         progress(f"{src.name}: extracting ({src.type})")
     pipeline = make_pipeline(config, src.name)
+    finish_interrupted_normalize(pipeline)
     source = build_source(config, src.name)
     suppressor = Suppressor.for_warehouse(config)  # people `leadsync forget` erased stay out
     if suppressor is not None:

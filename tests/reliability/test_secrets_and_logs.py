@@ -144,3 +144,35 @@ def test_every_failure_names_a_log_that_exists(ws, tmp_path):
         done = ws.run("transform")
     assert done.returncode == 1 and "is in use by `leadsync sync`" in done.stderr
     _named_log(done.stderr)
+
+
+def test_dagster_failures_and_metadata_never_show_secrets(ws, monkeypatch, tmp_path):
+    import sys
+
+    from dagster import DagsterInstance
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "orchestration"))
+    from orch_helpers import write_tiny_project
+
+    from leadsync.orchestration.definitions import build_definitions
+    from leadsync.orchestration.jobs import sync_job_name
+
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    defs = build_definitions(
+        ws.config,
+        dbt_target_path=tmp_path / "dbt_target",
+        dbt_project_dir=write_tiny_project(tmp_path / "tiny_dbt"),
+        with_report=False,
+    )
+    instance = DagsterInstance.ephemeral()
+    texts = []
+    for source in ("meta_ads",):  # a token in the query string (Graph API), the likeliest to leak
+        result = defs.resolve_job_def(sync_job_name(source)).execute_in_process(
+            instance=instance, raise_on_error=False
+        )
+        assert not result.success
+        texts += [repr(e) for e in result.all_events]
+    texts += [repr(r) for r in instance.all_logs(result.run_id)]
+    leaks = [name for name, value in SECRETS.items() if any(value in t for t in texts)]
+    assert leaks == []
