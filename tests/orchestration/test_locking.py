@@ -26,6 +26,7 @@ HOLDER = textwrap.dedent(
     with warehouse_lock(config, "sync"):
         print("held", flush=True)
         time.sleep(float(sys.argv[2]))
+    print("released", time.monotonic(), flush=True)  # CLOCK_MONOTONIC: one clock for every process
     """
 )
 
@@ -80,9 +81,11 @@ def test_waits_for_the_holder_to_finish(tmp_path):
     said: list[str] = []
     try:
         with warehouse_lock(config, "forget", timeout_seconds=60, report=said.append):
-            assert holder.poll() is not None  # it got the lock only after the holder let go
+            acquired = time.monotonic()
+        released = float(holder.stdout.readline().split()[1])
     finally:
         holder.wait()
+    assert acquired >= released  # it got the lock only after the holder let go
     assert len(said) == 1 and f"PID {holder.pid}" in said[0] and "waiting" in said[0]
 
 
@@ -106,3 +109,22 @@ def test_cli_exits_with_one_sentence_naming_the_holder(tmp_path, leadsync_cli):
     assert done.returncode == 1
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("leadsync: ") and f"PID {holder.pid}" in last and "report it" not in last
+
+
+def test_check_names_the_holder(tmp_path):
+    import duckdb
+
+    from leadsync.orchestration.use_cases.check import check_warehouse
+
+    file = _config_file(tmp_path)
+    config = load_config(file)
+    config.warehouse_path.parent.mkdir(parents=True)
+    duckdb.connect(str(config.warehouse_path)).close()
+    assert check_warehouse(config).status == "ok"
+    holder = _hold(file, 60)
+    try:
+        result = check_warehouse(config)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.status == "warning" and f"PID {holder.pid}" in result.message
