@@ -265,7 +265,7 @@ class Suppressor:
             if not isinstance(value, str) or "@" not in value:
                 continue
             new = value
-            for raw in forgotten:
+            for raw in sorted(forgotten, key=len, reverse=True):  # "mailto:a@b.c" before "a@b.c"
                 new = re.sub(re.escape(raw), ERASED, new, flags=re.I)
             if new != value:
                 out[name] = new
