@@ -39,6 +39,9 @@ class WarehouseConfig(_Model):
     bi_copy: str | None = None
     bi_parquet_dir: str | None = None  # optional: also publish one Parquet file per mart here
     reader_role: str = Field("leadsync_reader", pattern=r"^[a-z_][a-z0-9_]{0,62}$")  # server targets
+    # sync/transform/forget wait this long for another leadsync process to finish with the
+    # warehouse, then stop with one sentence naming it (orchestration/locking.py). 0: do not wait.
+    lock_timeout_seconds: float = Field(600.0, ge=0)
 
     @model_validator(mode="after")
     def _known_target(self) -> WarehouseConfig:

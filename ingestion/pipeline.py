@@ -26,6 +26,7 @@ import dlt  # noqa: E402
 from leadsync.ingestion.config import ConfigError, LeadsyncConfig  # noqa: E402
 from leadsync.ingestion.raw_tables import QUARANTINE, RAW_DATASET  # noqa: E402
 from leadsync.ingestion.source_types import SOURCE_TYPES, main_table  # noqa: E402
+from leadsync.ingestion.suppression import Suppressor  # noqa: E402
 from leadsync.ingestion.warehouse import dlt_destination  # noqa: E402
 
 
@@ -37,6 +38,7 @@ class SourceRunResult:
     source_type: str
     rows_by_table: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    erased: dict[str, int] = field(default_factory=dict)  # records of forgotten people dropped, per table
 
     @property
     def rows_loaded(self) -> int:
@@ -63,6 +65,35 @@ def make_pipeline(config: LeadsyncConfig, source_name: str) -> dlt.Pipeline:
         dataset_name=RAW_DATASET,
         progress=None,
     )
+
+
+def finish_interrupted_normalize(pipeline: dlt.Pipeline) -> list[str]:
+    """Complete dlt's normalize commit when a kill fell between its two halves.
+
+    dlt commits a normalised package by renaming `load/new/<id>` to `load/normalized/<id>`, then
+    deletes `normalize/extracted/<id>` (dlt/normalize/normalize.py `spool_files`). Killed in
+    between, the extracted copy stays, the next run normalises it again and the rename fails with
+    "Directory not empty" on every later sync (the same leftover as dlt-hub/dlt#4446). The committed
+    package is complete (the rename is atomic), so the extracted copy is what is deleted.
+    """
+    import shutil
+    from pathlib import Path
+
+    root = Path(pipeline.working_dir)
+    extracted = root / "normalize" / "extracted"
+    if not extracted.is_dir():
+        return []
+    committed = {
+        p.name
+        for folder in ("normalized", "loaded")
+        if (root / "load" / folder).is_dir()
+        for p in (root / "load" / folder).iterdir()
+    }
+    done = [p for p in extracted.iterdir() if p.name in committed]
+    for package in done:
+        shutil.rmtree(package, ignore_errors=True)
+        shutil.rmtree(root / "load" / "new" / package.name, ignore_errors=True)
+    return [p.name for p in done]
 
 
 def build_source(config: LeadsyncConfig, source_name: str) -> Any:
@@ -99,11 +130,17 @@ def run_source(
     if progress:
         progress(f"{src.name}: extracting ({src.type})")
     pipeline = make_pipeline(config, src.name)
+    finish_interrupted_normalize(pipeline)
     source = build_source(config, src.name)
+    suppressor = Suppressor.for_warehouse(config)  # people `leadsync forget` erased stay out
+    if suppressor is not None:
+        suppressor.attach(source)
     load_info = pipeline.run(source)
     load_info.raise_on_failed_jobs()
     after_load(config, src.name, load_info)
     result = SourceRunResult(src.name, src.type, row_counts(pipeline), time.perf_counter() - started)
+    if suppressor is not None:
+        result.erased = suppressor.write_log(config, src.name)
     result.rows_by_table.setdefault(main_table(src.type), 0)
     if progress:
         progress(

@@ -11,8 +11,20 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from leadsync.ingestion.config import ConfigError, LeadsyncConfig, load_config
-from leadsync.orchestration.use_cases.errors import UserError, one_line, progress, root_cause
+from leadsync.ingestion.config import ConfigError, LeadsyncConfig, config_path, load_config, parse_config
+from leadsync.orchestration.use_cases.errors import (
+    UserError,
+    keep_secret,
+    log_exception,
+    log_line,
+    one_line,
+    progress,
+    redact,
+    root_cause,
+    run_log,
+    secret_values,
+    start_run_log,
+)
 from leadsync.orchestration.use_cases.summary import summary_lines
 from leadsync.orchestration.use_cases.sync import failed_sources_error, sync
 from leadsync.orchestration.use_cases.transform import transform
@@ -74,12 +86,29 @@ def cmd_report(config: LeadsyncConfig, args: argparse.Namespace) -> int:
 
 
 def cmd_forget(config: LeadsyncConfig, args: argparse.Namespace) -> int:
-    from leadsync.orchestration.use_cases.forget import forget_person
+    from leadsync.orchestration.use_cases.forget import forget_person, list_suppressed
 
+    if args.list:
+        entries = list_suppressed(config)
+        print(
+            f"{len(entries)} identifier(s) suppressed (HMAC-SHA256 with this warehouse's key; no personal data)"
+        )
+        for e in entries:
+            print(
+                f"{e.kind:<6} {e.identifier_hash}  forgotten {e.forgotten_at:%Y-%m-%d %H:%M}  removed {e.records_removed}"
+            )
+        if entries:
+            print(
+                f"records dropped by later loads (all suppressed identifiers): {entries[0].records_dropped_since}"
+            )
+        return EXIT_OK
+    if not args.email:
+        raise UserError("Give the email of the person to forget, or --list to see who is suppressed.")
     report = forget_person(config, args.email, progress=progress)
     for place, count in report.removed.items():
         print(f"removed {count:>5}  {place}")
     print(f"total removed: {report.total}")
+    print(f"suppressed: {report.identifiers} identifier(s); later loads drop their records")
     for note in report.notes:
         print(f"note: {note}")
     return EXIT_OK
@@ -157,8 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("report", "write the source-quality report (one HTML file)")
     p.add_argument("--out", metavar="PATH", help="where to write it (default: beside the warehouse)")
 
-    p = command("forget", "erase one person from landing files, raw tables and marts")
-    p.add_argument("email")
+    p = command("forget", "erase one person everywhere and keep them out of later loads")
+    p.add_argument("email", nargs="?")
+    p.add_argument("--list", action="store_true", help="show the suppression list (hashes, dates, counts)")
 
     p = command("docs", "serve the dbt docs of the marts")
     p.add_argument("--host", default="127.0.0.1")
@@ -180,28 +210,45 @@ COMMANDS = {
 }
 
 
+def _fail(message: str, exc: BaseException) -> None:
+    """The one line a failure ends with, naming the run log that holds the details."""
+    log_exception(exc)
+    log = run_log()
+    where = f" Log: {log}" if log else ""
+    line = redact(message) + where
+    log_line(line)
+    print(line, file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "demo":
             return cmd_demo(args.config, args)
         config = load_config(args.config)
+        keep_secret(secret_values(config))
+        start_run_log(config.state_dir / "logs", args.command)
         return COMMANDS[args.command](config, args)
     except ConfigError as exc:
-        print(f"leadsync: {exc}", file=sys.stderr)
+        if run_log() is None:  # the config did not load: the log goes where its default state would
+            start_run_log(
+                parse_config({}, base_dir=config_path(args.config).resolve().parent).state_dir / "logs",
+                args.command,
+            )
+        _fail(f"leadsync: {exc}", exc)
         return EXIT_CONFIG
     except UserError as exc:
-        print(f"leadsync: {exc}", file=sys.stderr)
+        _fail(f"leadsync: {exc}", exc)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("leadsync: interrupted.", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - last resort: still one plain line
         cause = root_cause(exc)
-        print(
+        _fail(
             f"leadsync: {args.command} failed: {type(cause).__name__}: {one_line(cause)}. "
-            "Run again; if it persists, report it with this line.",
-            file=sys.stderr,
+            "Run again; if it persists, report it with this line and the log.",
+            exc,
         )
         return EXIT_FAILED
 

@@ -38,6 +38,8 @@ from leadsync.ingestion import pipeline as ingest
 from leadsync.ingestion.config import ConfigError, LeadsyncConfig
 from leadsync.ingestion.raw_tables import QUARANTINE, RAW_DATASET
 from leadsync.ingestion.source_types import SOURCE_TYPES, main_table
+from leadsync.ingestion.suppression import Suppressor
+from leadsync.orchestration.locking import warehouse_lock
 from leadsync.orchestration.resources import WAREHOUSE_POOL
 
 INGESTION_GROUP = "ingestion"
@@ -199,10 +201,18 @@ def _dlt_source_assets(config: LeadsyncConfig, source_name: str, out: IngestionA
             fresh = build_source_for_run(config, src.name, context)
         except ConfigError as exc:  # e.g. a missing secret: retrying cannot help
             raise Failure(str(exc), allow_retries=False) from exc
-        results = list(dlt.run(context=context, dlt_source=fresh, dlt_pipeline=dlt_pipeline))
-        trace = dlt_pipeline.last_trace
-        load_info = trace.last_load_info if trace else None
-        ingest.after_load(config, src.name, load_info)
+        # the same single-writer lock and suppression list as `leadsync sync` (ingestion.pipeline)
+        with warehouse_lock(config, f"dagster load {src.name}", report=context.log.info):
+            ingest.finish_interrupted_normalize(dlt_pipeline)
+            suppressor = Suppressor.for_warehouse(config)
+            if suppressor is not None:
+                suppressor.attach(fresh)
+            results = list(dlt.run(context=context, dlt_source=fresh, dlt_pipeline=dlt_pipeline))
+            trace = dlt_pipeline.last_trace
+            load_info = trace.last_load_info if trace else None
+            ingest.after_load(config, src.name, load_info)
+            if suppressor is not None:
+                suppressor.write_log(config, src.name)
         extra = load_metadata(config, src.name, src.type, ingest.row_counts(dlt_pipeline))
         for result in results:
             yield _enrich(result, extra) if result.asset_key == main_key else result

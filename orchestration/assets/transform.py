@@ -34,6 +34,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from leadsync.ingestion.config import LeadsyncConfig
 from leadsync.ingestion.raw_tables import RAW_DATASET
 from leadsync.orchestration.dbt_project import dbt_project, prepare_manifest
+from leadsync.orchestration.locking import warehouse_lock
 from leadsync.orchestration.resources import WAREHOUSE_POOL
 from leadsync.orchestration.use_cases.transform import build_args, failure_message
 
@@ -177,15 +178,16 @@ def build_transform_assets(
     )
     def _transform(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
         run_target = target_path / f"run-{context.run.run_id}"
-        invocation = dbt.cli(
-            build_args(config),  # the same invocation as `leadsync transform`; dagster adds --select
-            context=context,
-            raise_on_error=False,
-            target_path=run_target,
-        )
-        # Buffer until dbt exits: DuckDB can be opened by another connection only once the
-        # dbt process has let go of the file, and the mart metadata needs to read it.
-        events = list(invocation.stream())
+        with warehouse_lock(config, "dagster transform", report=context.log.info):  # as `leadsync transform`
+            invocation = dbt.cli(
+                build_args(config),  # the same invocation as `leadsync transform`; dagster adds --select
+                context=context,
+                raise_on_error=False,
+                target_path=run_target,
+            )
+            # Buffer until dbt exits: DuckDB can be opened by another connection only once the
+            # dbt process has let go of the file, and the mart metadata needs to read it.
+            events = list(invocation.stream())
         succeeded = invocation.is_successful()
         built = [context.asset_key_for_output(e.output_name) for e in events if isinstance(e, Output)]
         marts = [k for k in built if context.assets_def.group_names_by_key.get(k) == MARTS_GROUP]

@@ -108,6 +108,13 @@ def check_warehouse(config: LeadsyncConfig) -> CheckResult:
         return CheckResult("failed", f"{path} cannot be opened: {one_line(exc)}")
     if not os.access(path, os.W_OK):
         return CheckResult("failed", f"{path} is not writable by this user")
+    from leadsync.orchestration.locking import lock_holder
+
+    holder = lock_holder(config)
+    if holder is not None:
+        return CheckResult(
+            "warning", f"{path} is in use by {holder.describe()}; a sync now would wait for it"
+        )
     return CheckResult("ok", f"{path} is writable and free")
 
 

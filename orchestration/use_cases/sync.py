@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from leadsync.ingestion.config import LeadsyncConfig
+from leadsync.orchestration.locking import warehouse_lock
 from leadsync.orchestration.use_cases.errors import Progress, UserError, one_line, progress, root_cause
 
 
@@ -25,13 +26,19 @@ def load_sources(
     config: LeadsyncConfig, names: Sequence[str] | None = None, *, report: Progress = progress
 ) -> SyncOutcome:
     """Load the selected sources one after another; a failing source doesn't stop the others."""
-    from leadsync.ingestion.pipeline import run_source
-
     selected = select_sources(config, names)
     missing = config.missing_secrets([s.name for s in selected if s.type != "webhook"])
     if missing:
         raise UserError("Missing secrets: " + "; ".join(missing) + ". Export them and run again.")
     outcome = SyncOutcome()
+    with warehouse_lock(config, "sync", report=report):
+        _load_each(config, selected, outcome, report)
+    return outcome
+
+
+def _load_each(config: LeadsyncConfig, selected: list[Any], outcome: SyncOutcome, report: Progress) -> None:
+    from leadsync.ingestion.pipeline import run_source
+
     for src in selected:
         try:
             outcome.results.append(run_source(config, src.name, report))
@@ -39,7 +46,6 @@ def load_sources(
             message = one_line(root_cause(exc))
             report(f"{src.name}: FAILED: {message}")
             outcome.failures.append((src.name, message))
-    return outcome
 
 
 def reparse(config: LeadsyncConfig, name: str, *, report: Progress = progress) -> None:
@@ -69,9 +75,10 @@ def sync(
         report(f"warning: {warning}")
     if reparse_source:
         reparse(config, reparse_source, report=report)
-    outcome = load_sources(config, names, report=report)
-    if transform:
-        build(config, report=report)
+    with warehouse_lock(config, "sync", report=report):
+        outcome = load_sources(config, names, report=report)
+        if transform:
+            build(config, report=report)
     return outcome
 
 

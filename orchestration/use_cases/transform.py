@@ -16,6 +16,7 @@ from typing import Any
 
 from leadsync.ingestion.config import LeadsyncConfig
 from leadsync.orchestration.dbt_project import dbt_resource, dbt_vars_arg
+from leadsync.orchestration.locking import warehouse_lock
 from leadsync.orchestration.use_cases.errors import Progress, UserError, one_line, progress
 from leadsync.orchestration.use_cases.publish import publish
 
@@ -79,6 +80,13 @@ def transform(
     """`dbt build` with progress lines, then publish the BI copy. Raises UserError on failure.
 
     `project_dir` lets tests build a small dbt project of their own."""
+    with warehouse_lock(config, "transform", report=report):
+        _transform(config, report=report, publish_copy=publish_copy, project_dir=project_dir)
+
+
+def _transform(
+    config: LeadsyncConfig, *, report: Progress, publish_copy: bool, project_dir: Path | None
+) -> None:
     report("transform: dbt build")
     started = time.perf_counter()
     invocation = dbt_resource(config, project_dir).cli(build_args(config), raise_on_error=False)
