@@ -7,7 +7,7 @@ when the data supports them, and missing data is said out loud rather than left 
 from __future__ import annotations
 
 from leadsync.reporting import formatting as fmt
-from leadsync.reporting.queries import GroupFigures, ReportData
+from leadsync.reporting.figures import GroupFigures, ReportData
 
 # Outcomes tried in order for "brought X% of leads but Y% of <outcome>": the deepest stage that
 # has at least one lead, so a warehouse without sales activity still gets a comparison (on MQLs).
@@ -90,7 +90,7 @@ def _share_line(g: GroupFigures, overall: GroupFigures, stage: str, label: str, 
 
 
 def _steadiness(data: ReportData) -> list[str]:
-    """Only sources with enough full weeks since their first record (queries.MIN_JUDGED_WEEKS)
+    """Only sources with enough full weeks since their first record (figures.MIN_JUDGED_WEEKS)
     are judged: a source with one or two weeks of history is neither steady nor uneven yet."""
     judged = [s for s in data.steadiness if s.judged and s.cv is not None]
     if not judged:
@@ -154,7 +154,7 @@ def _cost(data: ReportData, sources: list[GroupFigures]) -> list[str]:
         best = min(priced, key=lambda g: (g.cost_per_qualified, g.name))
         unit = f" {data.currency}" if data.currency else ""
         return [
-            f"{best.name} has the lowest cost per qualified lead: "
+            f"Of the {_paid(sources)}, {best.name} has the lowest cost per qualified lead: "
             f"{fmt.money(best.cost_per_qualified)}{unit} "
             f"({fmt.money(best.cost_per_lead)}{unit} per new lead)."
         ]
@@ -162,10 +162,15 @@ def _cost(data: ReportData, sources: list[GroupFigures]) -> list[str]:
     if per_lead:
         best = min(per_lead, key=lambda g: (g.cost_per_lead, g.name))
         return [
-            f"{best.name} has the lowest cost per new lead: {fmt.money(best.cost_per_lead)}; "
-            "no paid source has a sales-qualified lead yet."
+            f"Of the {_paid(sources)}, {best.name} has the lowest cost per new lead: "
+            f"{fmt.money(best.cost_per_lead)}; no paid source has a sales-qualified lead yet."
         ]
     return ["Spend is loaded, but none of it matches a source with leads in this period."]
+
+
+def _paid(sources: list[GroupFigures]) -> str:
+    n = len(sources)
+    return "one paid source (with spend loaded)" if n == 1 else f"{n} paid sources (those with spend loaded)"
 
 
 def _accounts(data: ReportData) -> list[str]:
