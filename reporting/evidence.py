@@ -52,5 +52,7 @@ def stage_evidence(
         [start, end],
     )
     order = {s: i for i, s in enumerate(stages)}
-    found = sorted((StageEvidence(s, k, int(n)) for s, k, n in rows), key=lambda e: (order[e.stage], -e.leads, e.kind))
+    found = sorted(
+        (StageEvidence(s, k, int(n)) for s, k, n in rows), key=lambda e: (order[e.stage], -e.leads, e.kind)
+    )
     return found, None if "evidence_source_name" in funnel_cols else MISSING_SOURCE_NOTE

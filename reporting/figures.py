@@ -61,7 +61,9 @@ class GroupFigures:
 
     @property
     def cost_per_qualified(self) -> float | None:
-        qualified = self.stage_counts.get("qualified", 0) if self.priced_qualified is None else self.priced_qualified
+        qualified = (
+            self.stage_counts.get("qualified", 0) if self.priced_qualified is None else self.priced_qualified
+        )
         return None if self.spend is None else ratio(self.spend, qualified)
 
 

@@ -71,7 +71,7 @@ def weekly_flow(
         judged = len(full) >= MIN_JUDGED_WEEKS and mean > 0
         statuses = [_status(n, partial, judged, mean, band) for _, n, partial in grid]
         weeks += [WeekFlow(name, w, n, p, s) for (w, n, p), s in zip(grid, statuses, strict=True)]
-        active_from = max(first, start)
+        active_from = max(_monday(first), start)  # the span its weeks in the chart cover
         steadiness.append(
             SourceSteadiness(
                 source_name=name,

@@ -121,6 +121,7 @@ def _chart_section(cid: str, heading: str, empty: str, specs: dict[str, Any]) ->
 # ---------------------------------------------------------------------------------------------
 Column = tuple[str, Callable[[GroupFigures], Any], Callable[[Any], str]]
 
+
 def figure_columns(stages: tuple[str, ...]) -> tuple[Column, ...]:
     """The figures tables' columns; one rate per funnel stage after `new`, in the seed's order."""
     return (
@@ -129,7 +130,11 @@ def figure_columns(stages: tuple[str, ...]) -> tuple[Column, ...]:
         ("duplicate rate", lambda g: g.duplicate_rate, fmt.pct),
         ("valid rate", lambda g: g.valid_rate, fmt.pct),
         *(
-            (f"{stage} rate" if stage == "mql" else f"→ {stage}", (lambda s: lambda g: g.rate(s))(stage), fmt.pct)
+            (
+                f"{stage} rate" if stage == "mql" else f"→ {stage}",
+                (lambda s: lambda g: g.rate(s))(stage),
+                fmt.pct,
+            )
             for stage in stages[1:]
         ),
         ("median h to contact", lambda g: g.median_hours_to_contact, fmt.hours),

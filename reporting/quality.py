@@ -29,7 +29,9 @@ def invalid_reasons(marts: Marts, basis: str, start: dt.date, end: dt.date) -> l
     )
 
 
-def _top(marts: Marts, basis: str, start: dt.date, end: dt.date, reason: str, where: str) -> list[tuple[str, int]]:
+def _top(
+    marts: Marts, basis: str, start: dt.date, end: dt.date, reason: str, where: str
+) -> list[tuple[str, int]]:
     rows = marts.rows(
         f"""
         with {period_touches_cte(marts, basis, ())}

@@ -37,7 +37,9 @@ def load_report_data(marts: Marts, config: LeadsyncConfig, *, period_days: int |
     first, last = data_span(marts, basis)
     lead_sources = [s.name for s in config.sources_of_type(*lead_source_types())]
     if first is None or last is None:
-        return ReportData(marts.location, None, None, period_days, band, basis, stages, quiet_sources=lead_sources)
+        return ReportData(
+            marts.location, None, None, period_days, band, basis, stages, quiet_sources=lead_sources
+        )
     start = first if not period_days else max(first, last - dt.timedelta(days=period_days - 1))
     data = ReportData(marts.location, start, last, period_days, band, basis, stages)
     groups = group_figures(marts, basis, stages, start, last)

@@ -44,9 +44,13 @@ def spend_by_source(
         name, src, amount, month, currency = totals[0]
         where = "true"
     elif totals:
-        return None, None, (
-            "Spend is only known as a total over all time, so cost per lead is "
-            "shown on the report over all data (no period), not on this one."
+        return (
+            None,
+            None,
+            (
+                "Spend is only known as a total over all time, so cost per lead is "
+                "shown on the report over all data (no period), not on this one."
+            ),
         )
     else:
         return None, None, None
@@ -76,7 +80,9 @@ def with_spend(groups: list[GroupFigures], spend: dict[str, float] | None) -> li
         if g.level == "source":
             g = next(s for s in sources if s.name == g.name)
         elif g.level in ("origin", "overall"):
-            paid = [s for s in sources if s.spend is not None and (g.level == "overall" or s.origin == g.name)]
+            paid = [
+                s for s in sources if s.spend is not None and (g.level == "overall" or s.origin == g.name)
+            ]
             if paid:
                 g = replace(
                     g,

@@ -149,28 +149,30 @@ def _cost(data: ReportData, sources: list[GroupFigures]) -> list[str]:
         return [data.spend_note or "No spend data is loaded, so cost per lead is not shown."]
     # Only paid sources compete for "lowest cost": a free source (spend 0) would always win.
     sources = [g for g in sources if g.spend]
-    priced = [g for g in sources if g.cost_per_qualified is not None]
-    if priced:
-        best = min(priced, key=lambda g: (g.cost_per_qualified, g.name))
-        unit = f" {data.currency}" if data.currency else ""
+    unit = f" {data.currency}" if data.currency else ""
+    for measure, cost, label in (
+        ("qualified lead", "cost_per_qualified", "sales-qualified lead"),
+        ("new lead", "cost_per_lead", None),
+    ):
+        priced = [g for g in sources if getattr(g, cost) is not None]
+        if not priced:
+            continue
+        best = min(priced, key=lambda g: (getattr(g, cost), g.name))
+        tail = (
+            f" ({fmt.money(best.cost_per_lead)}{unit} per new lead)."
+            if label
+            else "; no paid source has a sales-qualified lead yet."
+        )
+        if len(sources) == 1:
+            return [
+                f"{best.name}, the only paid source (with spend loaded), costs "
+                f"{fmt.money(getattr(best, cost))}{unit} per {measure}{tail}"
+            ]
         return [
-            f"Of the {_paid(sources)}, {best.name} has the lowest cost per qualified lead: "
-            f"{fmt.money(best.cost_per_qualified)}{unit} "
-            f"({fmt.money(best.cost_per_lead)}{unit} per new lead)."
-        ]
-    per_lead = [g for g in sources if g.cost_per_lead is not None]
-    if per_lead:
-        best = min(per_lead, key=lambda g: (g.cost_per_lead, g.name))
-        return [
-            f"Of the {_paid(sources)}, {best.name} has the lowest cost per new lead: "
-            f"{fmt.money(best.cost_per_lead)}; no paid source has a sales-qualified lead yet."
+            f"Among the {len(sources)} paid sources (those with spend loaded), {best.name} has the "
+            f"lowest cost per {measure}: {fmt.money(getattr(best, cost))}{unit}{tail}"
         ]
     return ["Spend is loaded, but none of it matches a source with leads in this period."]
-
-
-def _paid(sources: list[GroupFigures]) -> str:
-    n = len(sources)
-    return "one paid source (with spend loaded)" if n == 1 else f"{n} paid sources (those with spend loaded)"
 
 
 def _accounts(data: ReportData) -> list[str]:

@@ -219,7 +219,9 @@ def build_marts(
             if p["stages"]:
                 reached += SALES[: SALES.index(p["stages"][-1]) + 1]
             if p["dq"]:
-                funnel.append((lead, "disqualified", start + dt.timedelta(days=3), p["source"], "activity: dq"))
+                funnel.append(
+                    (lead, "disqualified", start + dt.timedelta(days=3), p["source"], "activity: dq")
+                )
         p["reached"] = reached
 
     con = duckdb.connect(str(path))
