@@ -13,8 +13,8 @@ from pathlib import Path
 
 from leadsync.ingestion.config import LeadsyncConfig
 from leadsync.reporting.charts import chart_specs
-from leadsync.reporting.html import render_page
 from leadsync.reporting.figures import ReportData
+from leadsync.reporting.html import render_page
 from leadsync.reporting.queries import load_report_data
 from leadsync.reporting.summary import summary_lines
 from leadsync.reporting.warehouse import ReportError, open_marts

@@ -11,7 +11,7 @@ NEEDED = {"is_target_account", "leads", "furthest_stage", "company_name"}
 
 def target_accounts(marts: Marts, stages: tuple[str, ...]) -> TargetAccounts | None:
     """None when there is no dim_accounts (no target-account list loaded)."""
-    if not NEEDED <= marts.columns.get("dim_accounts", set()):
+    if not marts.columns.get("dim_accounts", set()) >= NEEDED:
         return None
     rows = marts.rows(
         f"""
