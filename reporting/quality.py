@@ -36,7 +36,8 @@ def _top(
         f"""
         with {period_touches_cte(marts, basis, ())}
         select {reason}, count(*) from period_touches where {where}
-        group by 1 order by 2 desc, 1 limit {TOP_REASONS}""",
+        group by 1""",
         [start, end],
     )
-    return [(r[0], int(r[1])) for r in rows]
+    # ranked here, not in SQL: text order (collation) differs between DuckDB and PostgreSQL
+    return sorted(((r[0], int(r[1])) for r in rows), key=lambda r: (-r[1], r[0]))[:TOP_REASONS]

@@ -42,7 +42,6 @@ def group_figures(
                {stage_cols}
         from period_touches
         group by grouping sets ((source_name), (channel), (origin), ())
-        order by 1, 4 desc, 2
     """
     out = []
     for row in marts.rows(sql, [start, end]):
@@ -61,4 +60,5 @@ def group_figures(
                 test_records=int(tests),
             )
         )
-    return out
+    # sorted here, not in SQL: text order (collation) differs between DuckDB and PostgreSQL
+    return sorted(out, key=lambda g: (g.level, -g.records, g.name))
