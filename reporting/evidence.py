@@ -56,3 +56,10 @@ def stage_evidence(
         (StageEvidence(s, k, int(n)) for s, k, n in rows), key=lambda e: (order[e.stage], -e.leads, e.kind)
     )
     return found, None if "evidence_source_name" in funnel_cols else MISSING_SOURCE_NOTE
+
+
+def has_sales_evidence(marts: Marts, sales: tuple[str, ...]) -> bool:
+    """Whether any lead, in any period, has evidence of a sales stage (activity or a CRM is loaded)."""
+    in_list = ", ".join(f"'{s}'" for s in sales)
+    found = marts.rows(f"select count(*) from {marts.table('fct_lead_funnel')} where stage in ({in_list})")
+    return bool(found[0][0])

@@ -17,7 +17,7 @@ import datetime as dt
 from leadsync.ingestion.config import LeadsyncConfig
 from leadsync.ingestion.source_types import lead_source_types
 from leadsync.reporting.accounts import target_accounts
-from leadsync.reporting.evidence import stage_evidence
+from leadsync.reporting.evidence import has_sales_evidence, stage_evidence
 from leadsync.reporting.figures import ReportData
 from leadsync.reporting.flow import weekly_flow
 from leadsync.reporting.quality import disqualification_reasons, invalid_reasons
@@ -46,8 +46,7 @@ def load_report_data(marts: Marts, config: LeadsyncConfig, *, period_days: int |
     spend, data.currency, data.spend_note = spend_by_source(marts, start, last, whole_history=start == first)
     data.has_spend = spend is not None
     data.groups = with_spend(groups, spend)
-    overall = data.overall
-    data.has_activity = bool(overall and any(overall.stage_counts.get(s) for s in sales_stages()))
+    data.has_activity = has_sales_evidence(marts, sales_stages())
     data.weekly_flow, data.steadiness = weekly_flow(marts, basis, start, last, band, cut_start=start > first)
     data.stage_evidence, data.evidence_note = stage_evidence(marts, basis, stages, start, last)
     data.disqualification_reasons = disqualification_reasons(marts, basis, start, last)
