@@ -42,6 +42,8 @@ class Marts:
         return f"{self.prefix}.{name}"
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """Run a SELECT written with `?` markers. The SQL text itself carries no `?` or `%` (values
+        travel as parameters; only seed stage names and fixed labels are written into it)."""
         if self.paramstyle != "?":
             sql = sql.replace("?", self.paramstyle)
         cur = self.con.cursor()
