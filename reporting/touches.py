@@ -81,8 +81,9 @@ def reached_column(stage: str) -> str:
 
 
 def period_touches_cte(marts: Marts, basis: str, stages: tuple[str, ...]) -> str:
-    """CTEs `lead_reached` and `period_touches` (takes two parameters: the period's first and last
-    day). period_touches has one row per record in the period, with its lead's stage flags."""
+    """CTEs `reached` (lead, stage: dim_leads.stages_reached unnested), `lead_reached` (per lead, a
+    0/1 flag per stage in `stages`) and `period_touches` (one row per record in the period, with
+    its lead's flags). Takes two parameters: the period's first and last day."""
     touch_cols = marts.columns["fct_lead_touches"]
     is_test = "coalesce(t.is_test, false)" if "is_test" in touch_cols else "false"
     flags = "".join(
@@ -112,6 +113,6 @@ def period_touches_cte(marts: Marts, basis: str, stages: tuple[str, ...]) -> str
                l.disqualification_reason{carried}
         from {marts.table("fct_lead_touches")} t
         left join {marts.table("dim_leads")} l on l.lead_id = t.lead_id
-        left join lead_reached r on r.lead_id = t.lead_id
+        {"left join lead_reached r on r.lead_id = t.lead_id" if stages else ""}
         where cast({happened} as date) between ? and ?
     )"""
