@@ -14,7 +14,7 @@ from typing import Any
 import altair as alt
 
 from leadsync.reporting import formatting as fmt
-from leadsync.reporting.figures import MIN_JUDGED_WEEKS, ReportData, WeekFlow
+from leadsync.reporting.figures import MIN_JUDGED_WEEKS, OUTCOMES, ReportData, WeekFlow, outcome
 
 # Okabe-Ito, colour-blind safe; used with text labels, never alone.
 BLUE, ORANGE, VERMILLION, SKY, GREEN, GREY = (
@@ -219,11 +219,8 @@ def _grouped_bars(
 
 
 def _outcome(data: ReportData) -> tuple[str, str]:
-    overall = data.overall
-    for stage, label in (("opportunity", "opportunities"), ("qualified", "qualified"), ("mql", "MQLs")):
-        if overall and overall.stage_counts.get(stage):
-            return stage, label
-    return "mql", "MQLs"
+    stage, _, label = outcome(data.overall) or OUTCOMES[-1]
+    return stage, label
 
 
 def _share_rows(groups: list, overall: Any, stage: str, label: str) -> list[dict[str, Any]]:

@@ -13,6 +13,21 @@ ALL_SOURCES = "All sources"
 MIN_JUDGED_WEEKS = 4
 
 
+# The outcome "brought X% of leads but Y% of <outcome>" compares on: the first of these stages that
+# has at least one lead, so a warehouse without sales activity still gets a comparison (on MQLs).
+# (stage, how the summary names it, how a chart legend names it)
+OUTCOMES: tuple[tuple[str, str, str], ...] = (
+    ("opportunity", "opportunities", "opportunities"),
+    ("qualified", "sales-qualified leads", "qualified"),
+    ("mql", "MQLs", "MQLs"),
+)
+
+
+def outcome(overall: GroupFigures | None) -> tuple[str, str, str] | None:
+    """The deepest of OUTCOMES that any of the period's new leads reached, if any."""
+    return next((o for o in OUTCOMES if overall and overall.stage_counts.get(o[0])), None)
+
+
 def ratio(num: float | None, den: float | None) -> float | None:
     return None if num is None or not den else num / den
 

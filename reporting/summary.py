@@ -7,15 +7,7 @@ when the data supports them, and missing data is said out loud rather than left 
 from __future__ import annotations
 
 from leadsync.reporting import formatting as fmt
-from leadsync.reporting.figures import GroupFigures, ReportData
-
-# Outcomes tried in order for "brought X% of leads but Y% of <outcome>": the deepest stage that
-# has at least one lead, so a warehouse without sales activity still gets a comparison (on MQLs).
-OUTCOMES: tuple[tuple[str, str], ...] = (
-    ("opportunity", "opportunities"),
-    ("qualified", "sales-qualified leads"),
-    ("mql", "MQLs"),
-)
+from leadsync.reporting.figures import GroupFigures, ReportData, outcome
 
 
 def summary_lines(data: ReportData) -> list[str]:
@@ -60,12 +52,11 @@ def _delivery(sources: list[GroupFigures], overall: GroupFigures) -> list[str]:
     """Which source delivers beyond its volume, and which mostly brings volume."""
     if len(sources) < 2:
         return []
-    for stage, label in OUTCOMES:  # noqa: B007 - the loop picks the first stage with leads
-        total = overall.stage_counts.get(stage, 0)
-        if total:
-            break
-    else:
+    found = outcome(overall)
+    if found is None:
         return []
+    stage, label, _ = found
+    total = overall.stage_counts[stage]
     gaps = sorted(
         ((g.stage_counts.get(stage, 0) / total - g.new_leads / overall.new_leads, g) for g in sources),
         key=lambda item: (item[0], item[1].name),
