@@ -97,15 +97,28 @@ def _steadiness(data: ReportData) -> list[str]:
     # A source whose records all came in its first week, a full one (a trade show, a one-off
     # upload), is a one-off: calling it feast-and-famine would count every later week a failure.
     one_offs = []
+    found = []
     for s in judged:
         busy = [w for w in data.weekly_flow if w.source_name == s.source_name and w.records]
         if len(busy) == 1 and not busy[0].partial and busy[0].week_start == s.first_week:
             one_offs.append(s.source_name)
-            lines.append(
-                f"{s.source_name} is a one-off: all {fmt.count(busy[0].records)} records "
-                f"came in the week of {fmt.day(busy[0].week_start)}, none in its other "
-                f"{fmt.count(s.full_weeks - 1)} full weeks."
+            found.append((s, busy[0]))
+    if len(found) == 1:  # one source: the whole sentence
+        s, week = found[0]
+        lines.append(
+            f"{s.source_name} is a one-off: all {fmt.count(week.records)} records "
+            f"came in the week of {fmt.day(week.week_start)}, none in its other "
+            f"{fmt.count(s.full_weeks - 1)} full weeks."
+        )
+    elif found:  # several: one line, not one each (a demo has seven)
+        lines.append(
+            "One-offs (every record in the source's first week, none since): "
+            + "; ".join(
+                f"{s.source_name} ({fmt.count(w.records)} in the week of {fmt.day(w.week_start)})"
+                for s, w in found
             )
+            + "."
+        )
     judged = [s for s in judged if s.source_name not in one_offs]
     if not judged:
         return lines

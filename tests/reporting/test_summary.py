@@ -84,3 +84,17 @@ def test_lowest_cost_is_among_paid_sources(config):
         "trade_shows, the only paid source (with spend loaded), costs 1,000 EUR per qualified lead "
         "(300 EUR per new lead)." in summary_lines(data)
     )
+
+
+def test_several_one_offs_share_one_line(config):
+    data = report_data(config)
+    expo = next(s for s in data.steadiness if s.source_name == "expo_2025")
+    data.steadiness.append(replace(expo, source_name="expo_2024"))
+    data.weekly_flow += [
+        replace(w, source_name="expo_2024") for w in data.weekly_flow if w.source_name == "expo_2025"
+    ]
+    lines = summary_lines(data)
+    assert [line for line in lines if "one-off" in line.lower()] == [
+        "One-offs (every record in the source's first week, none since): expo_2025 (3 in the week of "
+        "12 Jan 2026); expo_2024 (3 in the week of 12 Jan 2026)."
+    ]
