@@ -13,10 +13,11 @@ from pathlib import Path
 
 from leadsync.ingestion.config import LeadsyncConfig
 from leadsync.reporting.charts import chart_specs
+from leadsync.reporting.figures import ReportData
 from leadsync.reporting.html import render_page
-from leadsync.reporting.queries import ReportData, load_report_data
+from leadsync.reporting.queries import load_report_data
 from leadsync.reporting.summary import summary_lines
-from leadsync.reporting.warehouse import ReportError, marts_file, open_marts
+from leadsync.reporting.warehouse import ReportError, open_marts
 
 REPORT_FILE = "report.html"
 
@@ -31,7 +32,7 @@ __all__ = [
 
 
 def default_report_path(config: LeadsyncConfig) -> Path:
-    """`report.html` beside the warehouse file."""
+    """`report.html` beside the warehouse file (on PostgreSQL: beside `warehouse.path`, leadsync's state)."""
     return config.warehouse_path.parent / REPORT_FILE
 
 
@@ -39,12 +40,11 @@ def report_data(config: LeadsyncConfig, *, period_days: int | None = None) -> Re
     """The aggregated figures (what the page shows), for tests and other callers."""
     if period_days is not None and period_days < 1:
         raise ReportError(f"The report period must be at least 1 day (got {period_days}).")
-    path = marts_file(config)
-    con = open_marts(path)
+    marts = open_marts(config)
     try:
-        return load_report_data(con, config, period_days=period_days, marts_path=str(path))
+        return load_report_data(marts, config, period_days=period_days)
     finally:
-        con.close()
+        marts.close()
 
 
 def render_report(data: ReportData, *, generated_at: dt.datetime | None = None) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 import altair as alt
 
 from leadsync.reporting import formatting as fmt
-from leadsync.reporting.queries import FUNNEL_STAGES, MIN_JUDGED_WEEKS, ReportData
+from leadsync.reporting.figures import MIN_JUDGED_WEEKS, OUTCOMES, ReportData, WeekFlow, outcome
 
 # Okabe-Ito, colour-blind safe; used with text labels, never alone.
 BLUE, ORANGE, VERMILLION, SKY, GREEN, GREY = (
@@ -36,8 +36,41 @@ STATUS_COLOURS = {
     "partial week": GREY,
     "not judged": LIGHT_GREY,
 }
-WORDY_WEEKS = 12  # up to this many weeks a panel has room for "▼ famine"; beyond, the arrow alone
 FLOW_PANEL_WIDTH = 400
+WORDS = {"famine": "▼ famine", "feast": "▲ feast"}
+ARROWS = {"famine": "▼", "feast": "▲"}
+LABEL_FONT_PX = 10
+# Counts have whole-number ticks only (no "0.5 records").
+COUNT_AXIS = alt.Axis(tickMinStep=1, format="d")
+
+
+def _label_px(text: str) -> float:
+    """About how wide a bold 10 px label is: ~0.62 em per character, plus a little air."""
+    return len(text) * LABEL_FONT_PX * 0.62 + 6
+
+
+def run_labels(weeks: list[WeekFlow], *, step_px: float) -> list[str]:
+    """The text above each week's bar: one label per run of famine (or feast) weeks, at the run's
+    first week, and only where it cannot overlap the previous label of the same panel (a week is
+    `step_px` wide on the panels' shared week axis); where the words do not fit, the arrow alone;
+    where not even that fits, none. The bars' colour and tooltip still mark every week."""
+    position = {week: i for i, week in enumerate(sorted({w.week_start for w in weeks}))}
+    out: list[str] = []
+    prev: WeekFlow | None = None
+    last_end = float("-inf")
+    for w in weeks:
+        if prev is None or prev.source_name != w.source_name:
+            prev, last_end = None, float("-inf")
+        label = ""
+        if w.status in WORDS and (prev is None or prev.status != w.status):
+            centre = (position[w.week_start] + 0.5) * step_px
+            for text in (WORDS[w.status], ARROWS[w.status]):
+                if centre - _label_px(text) / 2 >= last_end:
+                    label, last_end = text, centre + _label_px(text) / 2
+                    break
+        prev = w
+        out.append(label)
+    return out
 
 
 def chart_specs(data: ReportData) -> dict[str, dict[str, Any]]:
@@ -80,9 +113,8 @@ def flow_chart(data: ReportData) -> alt.TopLevelMixin:
     multi_year = len({w.week_start.year for w in data.weekly_flow}) > 1
     means = {s.source_name: s.mean_per_week for s in data.steadiness}
     weeks = len({w.week_start for w in data.weekly_flow})
-    marks = (
-        {"famine": "▼ famine", "feast": "▲ feast"} if weeks <= WORDY_WEEKS else {"famine": "▼", "feast": "▲"}
-    )
+    panel_width = min(FLOW_PANEL_WIDTH, max(240, weeks * 40))
+    marks = run_labels(data.weekly_flow, step_px=panel_width / max(weeks, 1))
     rows = [
         {
             "source": w.source_name,
@@ -90,10 +122,10 @@ def flow_chart(data: ReportData) -> alt.TopLevelMixin:
             "week": f"{w.week_start.day} {w.week_start:%b}" + (f" {w.week_start:%y}" if multi_year else ""),
             "records": w.records,
             "status": w.status,
-            "mark": marks.get(w.status, ""),
+            "mark": mark,
             "average": round(means.get(w.source_name, 0.0), 2),
         }
-        for w in data.weekly_flow
+        for w, mark in zip(data.weekly_flow, marks, strict=True)
     ]
     x = alt.X(
         "week:O",
@@ -104,7 +136,7 @@ def flow_chart(data: ReportData) -> alt.TopLevelMixin:
     base = alt.Chart().encode(x=x)
     dated = fmt.dated_by(data.time_basis)
     bars = base.mark_bar().encode(
-        y=alt.Y("records:Q", title="records per week"),
+        y=alt.Y("records:Q", title="records per week", axis=COUNT_AXIS),
         color=alt.Color(
             "status:N",
             title="week",
@@ -122,15 +154,11 @@ def flow_chart(data: ReportData) -> alt.TopLevelMixin:
         y=alt.Y("records:Q"),
         text="mark:N",
     )
-    average = (
-        alt.Chart()
-        .mark_rule(strokeDash=[4, 3], color="#333")
-        .encode(
-            y=alt.Y("mean(average):Q"),
-            tooltip=[alt.Tooltip("mean(average):Q", title="weekly average")],
-        )
+    # A line through the source's own weeks only: its rows start at its first record.
+    average = base.mark_line(strokeDash=[4, 3], color="#333", interpolate="step").encode(
+        y=alt.Y("average:Q"),
+        tooltip=[alt.Tooltip("average:Q", title="weekly average")],
     )
-    panel_width = min(FLOW_PANEL_WIDTH, max(240, weeks * 40))
     layered = alt.layer(bars, labels, average, data=alt.Data(values=rows)).properties(
         width=panel_width, height=140
     )
@@ -165,6 +193,7 @@ def _grouped_bars(
     x_title: str,
     x_format: str,
     width: int = HALF_WIDTH,
+    counts: bool = False,
 ) -> alt.TopLevelMixin:
     """Horizontal bars, one group per row name, each bar labelled with its value and measure."""
     names = list(dict.fromkeys(r["name"] for r in rows))
@@ -172,7 +201,7 @@ def _grouped_bars(
     base = alt.Chart(alt.Data(values=rows)).encode(
         y=y,
         yOffset=alt.YOffset("measure:N", sort=measure_order),
-        x=alt.X("value:Q", title=x_title, axis=alt.Axis(format=x_format)),
+        x=alt.X("value:Q", title=x_title, axis=COUNT_AXIS if counts else alt.Axis(format=x_format)),
     )
     bars = base.mark_bar(height=BAR_STEP - 6).encode(
         color=alt.Color(
@@ -190,11 +219,8 @@ def _grouped_bars(
 
 
 def _outcome(data: ReportData) -> tuple[str, str]:
-    overall = data.overall
-    for stage, label in (("opportunity", "opportunities"), ("qualified", "qualified"), ("mql", "MQLs")):
-        if overall and overall.stage_counts.get(stage):
-            return stage, label
-    return "mql", "MQLs"
+    stage, _, label = outcome(data.overall) or OUTCOMES[-1]
+    return stage, label
 
 
 def _share_rows(groups: list, overall: Any, stage: str, label: str) -> list[dict[str, Any]]:
@@ -271,6 +297,7 @@ def duplicates_chart(data: ReportData) -> alt.TopLevelMixin:
         title=None,
         x_title="records",
         x_format="d",
+        counts=True,
     )
 
 
@@ -279,7 +306,7 @@ def funnel_chart(data: ReportData) -> alt.TopLevelMixin:
     rows = []
     groups = [*data.level("source"), *([data.overall] if data.overall else [])]
     for g in groups:
-        for stage in FUNNEL_STAGES:
+        for stage in data.stages:
             rate = g.rate(stage) or 0.0
             rows.append(
                 {
@@ -291,7 +318,7 @@ def funnel_chart(data: ReportData) -> alt.TopLevelMixin:
             )
     names = [g.name for g in groups]
     base = alt.Chart(alt.Data(values=rows)).encode(
-        x=alt.X("stage:N", sort=list(FUNNEL_STAGES), title=None, axis=alt.Axis(orient="top", labelAngle=0)),
+        x=alt.X("stage:N", sort=list(data.stages), title=None, axis=alt.Axis(orient="top", labelAngle=0)),
         y=alt.Y("name:N", sort=names, title=None, axis=alt.Axis(labelLimit=180)),
     )
     cells = base.mark_rect(stroke="white").encode(
@@ -333,7 +360,7 @@ def reasons_chart(data: ReportData) -> alt.TopLevelMixin:
     rows = [
         {"name": reason, "leads": n, "label": fmt.count(n)} for reason, n in data.disqualification_reasons
     ]
-    return _single_bars(rows, "leads", None, "new leads disqualified", VERMILLION)
+    return _single_bars(rows, "leads", None, "new leads disqualified", VERMILLION, counts=True)
 
 
 def accounts_chart(data: ReportData) -> alt.TopLevelMixin:
@@ -347,6 +374,7 @@ def accounts_chart(data: ReportData) -> alt.TopLevelMixin:
         "accounts",
         GREEN,
         sort_by_value=False,
+        counts=True,
     )
 
 
@@ -358,11 +386,12 @@ def _single_bars(
     colour: str,
     *,
     sort_by_value: bool = True,
+    counts: bool = False,
 ) -> alt.TopLevelMixin:
     order = [r["name"] for r in (sorted(rows, key=lambda r: -r[value]) if sort_by_value else rows)]
     base = alt.Chart(alt.Data(values=rows)).encode(
         y=alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
-        x=alt.X(f"{value}:Q", title=x_title),
+        x=alt.X(f"{value}:Q", title=x_title, **({"axis": COUNT_AXIS} if counts else {})),
     )
     bars = base.mark_bar(color=colour, height=BAR_STEP - 6).encode(
         tooltip=[alt.Tooltip("name:N", title=""), alt.Tooltip(f"{value}:Q")]

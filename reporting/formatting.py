@@ -28,6 +28,15 @@ def hours(value: float | None) -> str:
     return f"{value:.0f} h" if value >= 10 else f"{value:.1f} h"
 
 
+def per_week(value: float | None) -> str:
+    """A rate that can be small (a few records over months) without reading 0.0."""
+    if value is None:
+        return DASH
+    if value == 0 or value >= 10:
+        return f"{value:,.0f}"
+    return f"{value:.1f}" if value >= 1 else f"{value:.2g}"
+
+
 def ratio(value: float | None) -> str:
     return DASH if value is None else f"{value:.2f}"
 

@@ -16,7 +16,7 @@ from string import Template
 from typing import Any
 
 from leadsync.reporting import formatting as fmt
-from leadsync.reporting.queries import FUNNEL_STAGES, MIN_JUDGED_WEEKS, GroupFigures, ReportData
+from leadsync.reporting.figures import MIN_JUDGED_WEEKS, GroupFigures, ReportData
 
 VENDOR_SCRIPTS = ("vega.min.js", "vega-lite.min.js", "vega-embed.min.js")
 TITLE = "Lead source quality"
@@ -121,20 +121,27 @@ def _chart_section(cid: str, heading: str, empty: str, specs: dict[str, Any]) ->
 # ---------------------------------------------------------------------------------------------
 Column = tuple[str, Callable[[GroupFigures], Any], Callable[[Any], str]]
 
-FIGURE_COLUMNS: tuple[Column, ...] = (
-    ("records", lambda g: g.records, fmt.count),
-    ("new people", lambda g: g.new_leads, fmt.count),
-    ("duplicate rate", lambda g: g.duplicate_rate, fmt.pct),
-    ("valid rate", lambda g: g.valid_rate, fmt.pct),
-    *(
-        (f"{stage} rate" if stage == "mql" else f"→ {stage}", (lambda s: lambda g: g.rate(s))(stage), fmt.pct)
-        for stage in FUNNEL_STAGES[1:]
-    ),
-    ("median h to contact", lambda g: g.median_hours_to_contact, fmt.hours),
-    ("spend", lambda g: g.spend, fmt.money),
-    ("cost / new lead", lambda g: g.cost_per_lead, fmt.money),
-    ("cost / qualified", lambda g: g.cost_per_qualified, fmt.money),
-)
+
+def figure_columns(stages: tuple[str, ...]) -> tuple[Column, ...]:
+    """The figures tables' columns; one rate per funnel stage after `new`, in the seed's order."""
+    return (
+        ("records", lambda g: g.records, fmt.count),
+        ("new people", lambda g: g.new_leads, fmt.count),
+        ("duplicate rate", lambda g: g.duplicate_rate, fmt.pct),
+        ("valid rate", lambda g: g.valid_rate, fmt.pct),
+        *(
+            (
+                f"{stage} rate" if stage == "mql" else f"→ {stage}",
+                (lambda s: lambda g: g.rate(s))(stage),
+                fmt.pct,
+            )
+            for stage in stages[1:]
+        ),
+        ("median h to contact", lambda g: g.median_hours_to_contact, fmt.hours),
+        ("spend", lambda g: g.spend, fmt.money),
+        ("cost / new lead", lambda g: g.cost_per_lead, fmt.money),
+        ("cost / qualified", lambda g: g.cost_per_qualified, fmt.money),
+    )
 
 
 def _cell(value: Any, shown: str, css: str = "") -> str:
@@ -149,14 +156,15 @@ def _header(labels: list[str]) -> str:
 
 
 def _figures_table(
-    table_id: str, first: str, groups: list[GroupFigures], overall: GroupFigures | None, currency: str | None
+    data: ReportData, table_id: str, first: str, groups: list[GroupFigures], overall: GroupFigures | None
 ) -> str:
-    unit = f" ({currency})" if currency else ""
-    labels = [first, *(c[0] + (unit if c[0] == "spend" else "") for c in FIGURE_COLUMNS)]
+    unit = f" ({data.currency})" if data.currency else ""
+    columns = figure_columns(data.stages)
+    labels = [first, *(c[0] + (unit if c[0] == "spend" else "") for c in columns)]
 
     def cells(g: GroupFigures) -> str:
         return _cell(g.name, g.name, "text") + "".join(
-            _cell(get(g), show(get(g))) for _, get, show in FIGURE_COLUMNS
+            _cell(get(g), show(get(g))) for _, get, show in columns
         )
 
     body = "".join(f"<tr>{cells(g)}</tr>" for g in groups)
@@ -179,7 +187,7 @@ def _flow_table(data: ReportData) -> str:
         + _cell(origin.get(s.source_name, ""), origin.get(s.source_name, fmt.DASH), "text")
         + _cell(s.first_week and s.first_week.isoformat(), fmt.day(s.first_week))
         + _cell(s.full_weeks, fmt.count(s.full_weeks))
-        + _cell(round(s.mean_per_week, 2), f"{s.mean_per_week:.1f}")
+        + _cell(round(s.records_per_week, 3), fmt.per_week(s.records_per_week))
         + _cell(s.cv, fmt.ratio(s.cv))
         + judged(s, s.famine_weeks)
         + judged(s, s.feast_weeks)
@@ -237,9 +245,11 @@ def _tables_section(data: ReportData) -> str:
         '<section class="tables" id="figures"><h2>The figures</h2>',
         '<p class="legend">Click a column heading to sort. Rates of funnel stages are shares '
         "of the group's new people (first-touch attribution); “records” counts every record, "
-        f"duplicates included, {_dated_by_long(data.time_basis)}. A lead counts at every sales stage up to the "
-        "furthest it reached (contacted → won). Spend is the months the period touches; "
-        "cost per qualified counts sales-qualified leads.</p>",
+        f"duplicates included, {_dated_by_long(data.time_basis)}. A lead counts at a stage when the "
+        "marts say it reached it (dim_leads.stages_reached: a later sales stage implies the "
+        "earlier ones), the same rule as fct_source_quality. Spend is the months the period "
+        "touches; costs are spend over the leads of the sources that have spend; cost per "
+        "qualified counts sales-qualified leads.</p>",
     ]
     if data.overall is None:
         parts.append('<p class="note">No lead records have arrived yet.</p></section>')
@@ -247,11 +257,12 @@ def _tables_section(data: ReportData) -> str:
     band = fmt.pct(data.feast_famine_band)
     parts += [
         "<h3>By source</h3>",
-        _figures_table("table-sources", "source", data.level("source"), data.overall, data.currency),
+        _figures_table(data, "table-sources", "source", data.level("source"), data.overall),
         "<h3>By channel (the records' own lead-source value)</h3>",
-        _figures_table("table-channels", "channel", data.level("channel"), None, data.currency),
+        _figures_table(data, "table-channels", "channel", data.level("channel"), None),
         "<h3>Inbound vs outbound</h3>",
-        _figures_table("table-origins", "origin", data.level("origin"), None, data.currency),
+        _figures_table(data, "table-origins", "origin", data.level("origin"), None),
+        _priced_note(data),
         f"<h3>Lead flow per source (a famine week is more than {band} under the source's "
         f"weekly average, a feast week more than {band} over it)</h3>",
         '<p class="legend">A source\'s weeks count from the week of its first record (the '
@@ -260,6 +271,7 @@ def _tables_section(data: ReportData) -> str:
         "source is too new to judge and shows “–” for famine and feast weeks.</p>",
         _flow_table(data),
     ]
+    parts += _evidence_tables(data)
     ta = data.target_accounts
     if ta and ta.top:
         parts += [
@@ -277,3 +289,35 @@ def _tables_section(data: ReportData) -> str:
         ]
     parts.append("</section>")
     return "".join(parts)
+
+
+def _priced_note(data: ReportData) -> str:
+    """Which sources a roll-up's spend and costs cover, when not all of them."""
+    notes = []
+    for g in [*data.level("origin"), *([data.overall] if data.overall else [])]:
+        if g.priced_sources and len(g.priced_sources) < len(
+            [s for s in data.level("source") if g.level == "overall" or s.origin == g.name]
+        ):
+            notes.append(
+                f"{g.name}: spend and costs cover {', '.join(g.priced_sources)} only "
+                f"({fmt.count(g.priced_new_leads)} of {fmt.count(g.new_leads)} new people); "
+                "the other sources have no spend loaded"
+            )
+    return f'<p class="legend">{e("; ".join(notes))}.</p>' if notes else ""
+
+
+def _evidence_tables(data: ReportData) -> list[str]:
+    if not data.stage_evidence:
+        return []
+    rows = [(ev.stage, ev.kind, ev.leads) for ev in data.stage_evidence]
+    parts = [
+        "<h3>Where each stage came from</h3>",
+        '<p class="legend">For the period\'s new people: the kind of evidence that put a lead at each '
+        "stage (its earliest piece: a CRM record, the activity CSV, a form's own status, "
+        "leadsync's ICP score), or “implied by a later stage” when only a later stage has "
+        "evidence (a won lead was contacted even if nobody logged the call).</p>",
+        _simple_table("table-evidence", ["stage", "evidence", "new people"], rows),
+    ]
+    if data.evidence_note:
+        parts.append(f'<p class="note">{e(data.evidence_note)}</p>')
+    return parts

@@ -7,15 +7,7 @@ when the data supports them, and missing data is said out loud rather than left 
 from __future__ import annotations
 
 from leadsync.reporting import formatting as fmt
-from leadsync.reporting.queries import GroupFigures, ReportData
-
-# Outcomes tried in order for "brought X% of leads but Y% of <outcome>": the deepest stage that
-# has at least one lead, so a warehouse without sales activity still gets a comparison (on MQLs).
-OUTCOMES: tuple[tuple[str, str], ...] = (
-    ("opportunity", "opportunities"),
-    ("qualified", "sales-qualified leads"),
-    ("mql", "MQLs"),
-)
+from leadsync.reporting.figures import GroupFigures, ReportData, outcome
 
 
 def summary_lines(data: ReportData) -> list[str]:
@@ -60,12 +52,11 @@ def _delivery(sources: list[GroupFigures], overall: GroupFigures) -> list[str]:
     """Which source delivers beyond its volume, and which mostly brings volume."""
     if len(sources) < 2:
         return []
-    for stage, label in OUTCOMES:  # noqa: B007 - the loop picks the first stage with leads
-        total = overall.stage_counts.get(stage, 0)
-        if total:
-            break
-    else:
+    found = outcome(overall)
+    if found is None:
         return []
+    stage, label, _ = found
+    total = overall.stage_counts[stage]
     gaps = sorted(
         ((g.stage_counts.get(stage, 0) / total - g.new_leads / overall.new_leads, g) for g in sources),
         key=lambda item: (item[0], item[1].name),
@@ -90,7 +81,7 @@ def _share_line(g: GroupFigures, overall: GroupFigures, stage: str, label: str, 
 
 
 def _steadiness(data: ReportData) -> list[str]:
-    """Only sources with enough full weeks since their first record (queries.MIN_JUDGED_WEEKS)
+    """Only sources with enough full weeks since their first record (figures.MIN_JUDGED_WEEKS)
     are judged: a source with one or two weeks of history is neither steady nor uneven yet."""
     judged = [s for s in data.steadiness if s.judged and s.cv is not None]
     if not judged:
@@ -106,15 +97,28 @@ def _steadiness(data: ReportData) -> list[str]:
     # A source whose records all came in its first week, a full one (a trade show, a one-off
     # upload), is a one-off: calling it feast-and-famine would count every later week a failure.
     one_offs = []
+    found = []
     for s in judged:
         busy = [w for w in data.weekly_flow if w.source_name == s.source_name and w.records]
         if len(busy) == 1 and not busy[0].partial and busy[0].week_start == s.first_week:
             one_offs.append(s.source_name)
-            lines.append(
-                f"{s.source_name} is a one-off: all {fmt.count(busy[0].records)} records "
-                f"came in the week of {fmt.day(busy[0].week_start)}, none in its other "
-                f"{fmt.count(s.full_weeks - 1)} full weeks."
+            found.append((s, busy[0]))
+    if len(found) == 1:  # one source: the whole sentence
+        s, week = found[0]
+        lines.append(
+            f"{s.source_name} is a one-off: all {fmt.count(week.records)} records "
+            f"came in the week of {fmt.day(week.week_start)}, none in its other "
+            f"{fmt.count(s.full_weeks - 1)} full weeks."
+        )
+    elif found:  # several: one line, not one each (a demo has seven)
+        lines.append(
+            "One-offs (every record in the source's first week, none since): "
+            + "; ".join(
+                f"{s.source_name} ({fmt.count(w.records)} in the week of {fmt.day(w.week_start)})"
+                for s, w in found
             )
+            + "."
+        )
     judged = [s for s in judged if s.source_name not in one_offs]
     if not judged:
         return lines
@@ -149,21 +153,28 @@ def _cost(data: ReportData, sources: list[GroupFigures]) -> list[str]:
         return [data.spend_note or "No spend data is loaded, so cost per lead is not shown."]
     # Only paid sources compete for "lowest cost": a free source (spend 0) would always win.
     sources = [g for g in sources if g.spend]
-    priced = [g for g in sources if g.cost_per_qualified is not None]
-    if priced:
-        best = min(priced, key=lambda g: (g.cost_per_qualified, g.name))
-        unit = f" {data.currency}" if data.currency else ""
+    unit = f" {data.currency}" if data.currency else ""
+    for measure, cost, label in (
+        ("qualified lead", "cost_per_qualified", "sales-qualified lead"),
+        ("new lead", "cost_per_lead", None),
+    ):
+        priced = [g for g in sources if getattr(g, cost) is not None]
+        if not priced:
+            continue
+        best = min(priced, key=lambda g: (getattr(g, cost), g.name))
+        tail = (
+            f" ({fmt.money(best.cost_per_lead)}{unit} per new lead)."
+            if label
+            else "; no paid source has a sales-qualified lead yet."
+        )
+        if len(sources) == 1:
+            return [
+                f"{best.name}, the only paid source (with spend loaded), costs "
+                f"{fmt.money(getattr(best, cost))}{unit} per {measure}{tail}"
+            ]
         return [
-            f"{best.name} has the lowest cost per qualified lead: "
-            f"{fmt.money(best.cost_per_qualified)}{unit} "
-            f"({fmt.money(best.cost_per_lead)}{unit} per new lead)."
-        ]
-    per_lead = [g for g in sources if g.cost_per_lead is not None]
-    if per_lead:
-        best = min(per_lead, key=lambda g: (g.cost_per_lead, g.name))
-        return [
-            f"{best.name} has the lowest cost per new lead: {fmt.money(best.cost_per_lead)}; "
-            "no paid source has a sales-qualified lead yet."
+            f"Among the {len(sources)} paid sources (those with spend loaded), {best.name} has the "
+            f"lowest cost per {measure}: {fmt.money(getattr(best, cost))}{unit}{tail}"
         ]
     return ["Spend is loaded, but none of it matches a source with leads in this period."]
 

@@ -52,7 +52,7 @@ create table marts.dim_leads (
     industry varchar, employee_count integer, lead_origin varchar, first_source_name varchar,
     first_seen_at timestamp, last_seen_at timestamp, touch_count integer, icp_score double,
     lead_grade varchar, is_mql boolean, disqualification_reason varchar, current_stage varchar,
-    hours_to_first_contact double
+    hours_to_first_contact double, stages_reached varchar[]
 );
 create table marts.fct_lead_touches (
     touch_id varchar, lead_id varchar, source_name varchar, source_type varchar,
@@ -61,7 +61,7 @@ create table marts.fct_lead_touches (
     is_valid boolean, invalid_reason varchar, is_new_lead boolean, lead_origin varchar
 );
 create table marts.fct_lead_funnel (lead_id varchar, stage varchar, entered_at timestamp,
-                                    source_name varchar);
+                                    source_name varchar, evidence varchar);
 create table marts.dim_accounts (
     account_id varchar, company_name varchar, company_domain varchar, is_target_account boolean,
     leads integer, mqls integer, furthest_stage varchar
@@ -87,15 +87,14 @@ def build_marts(
     spend: str | None = "monthly",
     with_accounts: bool = True,
     with_activity: bool = True,
-    contract_only: bool = False,
     touched_at: bool = True,
 ) -> Path:
     """Write the crafted marts into a fresh DuckDB file at `path`.
 
     spend: "monthly" (a month-grained spend mart), "total" (only fct_source_summary's all-time
-    spend) or None. contract_only drops the columns beyond CONTRACT.md's minimum (is_new_lead,
-    lead_origin on touches, hours_to_first_contact), so the report's own fallbacks are exercised.
-    touched_at=False drops fct_lead_touches.touched_at (marts from before the column).
+    spend) or None. dim_leads.stages_reached follows int_lead_funnel_status's rule: every stage
+    with evidence, plus the sales stages before the furthest one (implied). Evidence: activity
+    for the sales stages, except the crafted CRM evidence for trade_shows' `won` (t1). touched_at=False drops fct_lead_touches.touched_at (marts from before the column).
     """
     touches: list[tuple] = []  # (touch_id, lead_id, source, received_at, channel, valid, reason)
     leads: dict[str, dict] = {}
@@ -207,15 +206,23 @@ def build_marts(
         first_at[lead] = min(first_at.get(lead, at), at)
     for lead, p in leads.items():
         start = first_at[lead]
-        funnel.append((lead, "new", start, p["source"]))
+        funnel.append((lead, "new", start, p["source"], "first touch"))
+        reached = ["new"]
         if p["mql"]:
-            funnel.append((lead, "mql", start, p["source"]))
+            funnel.append((lead, "mql", start, p["source"], "icp score"))
+            reached.append("mql")
         if with_activity:
             for k, stage in enumerate(p["stages"]):
                 hours = p["contact_hours"] + k * 24
-                funnel.append((lead, stage, start + dt.timedelta(hours=hours), p["source"]))
+                evidence = "hubspot: dealstage closedwon" if stage == "won" else f"activity: {stage}"
+                funnel.append((lead, stage, start + dt.timedelta(hours=hours), p["source"], evidence))
+            if p["stages"]:
+                reached += SALES[: SALES.index(p["stages"][-1]) + 1]
             if p["dq"]:
-                funnel.append((lead, "disqualified", start + dt.timedelta(days=3), p["source"]))
+                funnel.append(
+                    (lead, "disqualified", start + dt.timedelta(days=3), p["source"], "activity: dq")
+                )
+        p["reached"] = reached
 
     con = duckdb.connect(str(path))
     con.execute(_DDL)
@@ -243,7 +250,7 @@ def build_marts(
     )
     con.executemany(
         "insert into marts.dim_leads values (?, ?, null, ?, 'Lee', ?, ?, null, 'US', null, null, ?, ?,"
-        " ?, ?, 1, 50, 'B', ?, ?, ?, ?)",
+        " ?, ?, 1, 50, 'B', ?, ?, ?, ?, ?)",
         [
             (
                 lead,
@@ -259,11 +266,12 @@ def build_marts(
                 p["dq"],
                 (p["stages"][-1] if p["stages"] and with_activity else ("mql" if p["mql"] else "new")),
                 p["contact_hours"] if with_activity else None,
+                p["reached"],
             )
             for lead, p in leads.items()
         ],
     )
-    con.executemany("insert into marts.fct_lead_funnel values (?, ?, ?, ?)", funnel)
+    con.executemany("insert into marts.fct_lead_funnel values (?, ?, ?, ?, ?)", funnel)
     if with_accounts:
         con.executemany(
             "insert into marts.dim_accounts values (?, ?, ?, ?, ?, ?, ?)",
@@ -295,13 +303,6 @@ def build_marts(
         con.execute("drop table marts.fct_source_spend")
     if spend is None:
         con.execute("alter table marts.fct_source_summary drop column spend")
-    if contract_only:
-        for t, c in (
-            ("fct_lead_touches", "is_new_lead"),
-            ("fct_lead_touches", "lead_origin"),
-            ("dim_leads", "hours_to_first_contact"),
-        ):
-            con.execute(f"alter table marts.{t} drop column {c}")
     if not touched_at:
         con.execute("alter table marts.fct_lead_touches drop column touched_at")
     if not with_accounts:

@@ -10,21 +10,21 @@ import pytest
 from report_marts import PERIOD_DAYS, XSS, build_marts, report_config
 
 from leadsync.reporting import ReportError, build_report, report_data
-from leadsync.reporting.queries import FUNNEL_STAGES, NO_CHANNEL
+from leadsync.reporting.figures import NO_CHANNEL
+from leadsync.reporting.stages import positive_stages
 
 
 def _by_name(data, level):
     return {g.name: g for g in data.level(level)}
 
 
-@pytest.mark.parametrize("contract_only", [False, True], ids=["mart-extras", "contract-columns"])
-def test_source_figures_match_the_hand_counts(tmp_path, contract_only):
-    """The same figures whether the marts carry is_new_lead / hours_to_first_contact or not."""
-    wh = build_marts(tmp_path / "leads.duckdb", contract_only=contract_only)
-    data = report_data(report_config(tmp_path, wh), period_days=PERIOD_DAYS)
+def test_source_figures_match_the_hand_counts(config):
+    """Stages come from dim_leads.stages_reached (implied sales stages included), new leads from
+    fct_lead_touches.is_new_lead, contact times from dim_leads.hours_to_first_contact."""
+    data = report_data(config, period_days=PERIOD_DAYS)
     assert (data.period_start, data.period_end) == (dt.date(2026, 3, 2), dt.date(2026, 3, 29))
     src = _by_name(data, "source")
-    expected = {  # records, new, duplicates, valid, then FUNNEL_STAGES counts
+    expected = {  # records, new, duplicates, valid, then the seed's stage counts
         "trade_shows": (12, 10, 2, 11, (10, 6, 5, 4, 3, 3, 1)),
         "web_forms": (8, 8, 0, 8, (8, 4, 1, 1, 0, 0, 0)),
         "cold_calls": (6, 6, 0, 6, (6, 1, 6, 2, 0, 0, 0)),
@@ -32,7 +32,7 @@ def test_source_figures_match_the_hand_counts(tmp_path, contract_only):
     for name, (records, new, dup, valid, stages) in expected.items():
         g = src[name]
         assert (g.records, g.new_leads, g.duplicates, g.valid_records) == (records, new, dup, valid), name
-        assert tuple(g.stage_counts[s] for s in FUNNEL_STAGES) == stages, name
+        assert tuple(g.stage_counts[s] for s in positive_stages()) == stages, name
     assert src["trade_shows"].duplicate_rate == pytest.approx(2 / 12)
     assert src["trade_shows"].rate("mql") == pytest.approx(0.6)
     assert [src[n].median_hours_to_contact for n in ("trade_shows", "web_forms", "cold_calls")] == [6, 48, 1]
@@ -63,7 +63,7 @@ def test_channel_origin_and_overall_rollups(config):
     assert overall.median_hours_to_contact == pytest.approx(1.5)
 
 
-def test_spend_gives_costs_only_where_every_source_is_priced(config):
+def test_spend_rolls_up_over_the_priced_sources_only(config):
     data = report_data(config, period_days=PERIOD_DAYS)
     src, origins = _by_name(data, "source"), _by_name(data, "origin")
     assert data.has_spend and data.currency == "EUR"
@@ -74,9 +74,14 @@ def test_spend_gives_costs_only_where_every_source_is_priced(config):
     ) == (3000, 300, 1000)
     assert (src["web_forms"].cost_per_lead, src["web_forms"].cost_per_qualified) == (50, None)
     assert src["cold_calls"].spend is None
-    assert origins["inbound"].spend == 400
-    assert origins["outbound"].spend is None  # cold_calls has no spend: no misleading cheap average
-    assert data.overall.spend is None
+    assert (origins["inbound"].spend, origins["inbound"].cost_per_lead) == (400, 50)
+    # cold_calls has no spend: outbound's spend is trade_shows', and so is its cost per lead
+    # (3000 over trade_shows' 10 new leads, not over all 16: no misleadingly cheap average)
+    outbound = origins["outbound"]
+    assert (outbound.spend, outbound.priced_sources, outbound.cost_per_lead) == (3000, ("trade_shows",), 300)
+    overall = data.overall
+    assert (overall.spend, overall.priced_new_leads, overall.cost_per_qualified) == (3400, 18, 3400 / 3)
+    assert data.level("channel")[0].spend is None
 
 
 def test_all_time_spend_only_prices_the_whole_history(tmp_path):

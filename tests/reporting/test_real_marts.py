@@ -207,6 +207,20 @@ def test_figures_agree_with_the_marts_own_summary(built):
     expo = {g.name: g for g in data.level("source")}["expo"]
     assert expo.stage_counts["contacted"] == 3 and expo.stage_counts["opportunity"] == 1
     assert expo.median_hours_to_contact == pytest.approx(3)
+    # one definition of "reached" and one contact rate: the report's rates are the marts' own
+    with duckdb.connect(str(db), read_only=True) as con:
+        mart_rates = {
+            r[0]: tuple(float(x or 0) for x in r[1:])
+            for r in con.execute(
+                "select source_name, mql_rate, contact_rate, opportunity_rate from marts.fct_source_summary"
+            ).fetchall()
+        }
+    for g in data.level("source"):
+        mine = tuple(round(g.rate(s) or 0, 4) for s in ("mql", "contacted", "opportunity"))
+        assert mine == pytest.approx(mart_rates[g.name]), g.name
+    assert data.spend_note is None and {g.name: g.spend for g in data.level("source")}["expo"] == 2000
+    evidence = {(e.stage, e.kind) for e in data.stage_evidence}
+    assert ("contacted", "activity") in evidence and ("new", "first touch") in evidence
     ta = data.target_accounts
     assert ta is not None and (ta.total, ta.with_leads) == (2, 1)
     assert XSS in {g.name for g in data.level("channel")}

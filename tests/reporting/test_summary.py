@@ -21,7 +21,8 @@ def test_summary_lines_for_the_crafted_period(config):
         "(under 50% of its weekly average).",
         "Sales contacted cold_calls leads fastest (median 1.0 h); web_forms leads waited longest "
         "(median 48 h).",
-        "trade_shows has the lowest cost per qualified lead: 1,000 EUR (300 EUR per new lead).",
+        "Among the 2 paid sources (those with spend loaded), trade_shows has the lowest cost per "
+        "qualified lead: 1,000 EUR (300 EUR per new lead).",
         "3 of 4 target accounts have leads; 1 reached opportunity or won.",
         "The most common disqualification reason is “not in ICP” (3 leads).",
         "No records in this period from: partner_referrals.",
@@ -80,6 +81,20 @@ def test_lowest_cost_is_among_paid_sources(config):
     data = report_data(config, period_days=PERIOD_DAYS)
     data.groups = [replace(g, spend=0.0) if g.name == "web_forms" else g for g in data.groups]
     assert (
-        "trade_shows has the lowest cost per qualified lead: 1,000 EUR (300 EUR per new lead)."
-        in summary_lines(data)
+        "trade_shows, the only paid source (with spend loaded), costs 1,000 EUR per qualified lead "
+        "(300 EUR per new lead)." in summary_lines(data)
     )
+
+
+def test_several_one_offs_share_one_line(config):
+    data = report_data(config)
+    expo = next(s for s in data.steadiness if s.source_name == "expo_2025")
+    data.steadiness.append(replace(expo, source_name="expo_2024"))
+    data.weekly_flow += [
+        replace(w, source_name="expo_2024") for w in data.weekly_flow if w.source_name == "expo_2025"
+    ]
+    lines = summary_lines(data)
+    assert [line for line in lines if "one-off" in line.lower()] == [
+        "One-offs (every record in the source's first week, none since): expo_2025 (3 in the week of "
+        "12 Jan 2026); expo_2024 (3 in the week of 12 Jan 2026)."
+    ]
