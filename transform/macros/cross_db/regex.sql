@@ -1,7 +1,7 @@
 {#- Regular expressions. DuckDB uses RE2 (https://duckdb.org/docs/stable/sql/functions/regular_expressions),
     PostgreSQL its own ARE flavour (https://www.postgresql.org/docs/15/functions-matching.html).
     The patterns leadsync writes are the common subset, with one spelling difference handled
-    here: RE2's word boundary \b is \y in PostgreSQL (where \b is a backspace). `pattern` is SQL
+    here: RE2's word boundary \b is \y in PostgreSQL (where \b is a backspace), and \pL. `pattern` is SQL
     text (usually a quoted literal); the translation is applied to that text. -#}
 
 {% macro xdb_regex(pattern) -%}
@@ -10,7 +10,12 @@
 
 {% macro default__xdb_regex(pattern) -%}{{ pattern }}{%- endmacro %}
 
-{% macro postgres__xdb_regex(pattern) -%}{{ pattern | replace('\\b', '\\y') }}{%- endmacro %}
+{#- \pL (any letter, RE2) has no ARE spelling; inside a bracket expression it becomes the
+    Latin, Greek and Cyrillic letter ranges (the C locale's [:alpha:] is ASCII only). -#}
+{% macro postgres__xdb_regex(pattern) -%}
+    {{- pattern | replace('\\b', '\\y')
+        | replace('\\pL', 'a-zA-Z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u024F\\u0370-\\u03FF\\u0400-\\u04FF\\u1E00-\\u1EFF') -}}
+{%- endmacro %}
 
 
 {#- True when `pattern` matches somewhere in `expr` (DuckDB regexp_matches). -#}
