@@ -39,7 +39,7 @@ reached as (
 
 stages_reached as (
 
-    select lead_id, list(stage order by stage_order) as stages_reached
+    select lead_id, {{ xdb_list_agg('stage', order_by='stage_order') }} as stages_reached
     from reached
     group by lead_id
 
@@ -49,10 +49,10 @@ per_lead as (
 
     select
         lead_id,
-        arg_max(stage, stage_order) filter (where not is_exit) as furthest_stage,
+        {{ xdb_arg_max('stage', 'stage_order', where='not is_exit') }} as furthest_stage,
         max(stage_order) filter (where not is_exit) as furthest_stage_order,
-        arg_max(entered_at, stage_order) filter (where not is_exit) as furthest_entered_at,
-        arg_max(stage, (entered_at, stage_order)) filter (where is_exit) as latest_exit_stage,
+        {{ xdb_arg_max('entered_at', 'stage_order', where='not is_exit') }} as furthest_entered_at,
+        {{ xdb_arg_max('stage', '(entered_at, stage_order)', where='is_exit') }} as latest_exit_stage,
         max(entered_at) filter (where is_exit) as latest_exit_at,
         min(entered_at) filter (where stage = 'contacted') as first_contacted_at,
         max(hours_since_first_touch) filter (where stage = 'contacted') as hours_to_first_contact,
