@@ -15,13 +15,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from leadsync.ingestion.config import parse_config
 from leadsync.ingestion.warehouse import connect
 from leadsync.orchestration.dbt_project import run_dbt
 
-FORMATS = "['%m/%d/%Y %H:%M', '%m/%d/%Y', '%d/%m/%Y', '%d.%m.%Y', '%b %d, %Y', '%d %B %Y', '%m/%d/%Y %I:%M %p']"
+FORMATS = (
+    "['%m/%d/%Y %H:%M', '%m/%d/%Y', '%d/%m/%Y', '%d.%m.%Y', '%b %d, %Y', '%d %B %Y', '%m/%d/%Y %I:%M %p']"
+)
 VALUES = "(values ('a', 1, 10), ('b', 2, 30), (null, 3, 20), ('c', null, 40)) as t (x, y, z)"
 
 # (column, SQL with macros, expected value)
@@ -31,15 +32,31 @@ CASES = [
     ("cast_bigint", "{{ xdb_try_cast(\"'42'\", 'bigint') }}", 42),
     ("cast_date_bad", "{{ xdb_try_cast(\"'2024-02-30'\", 'date') }}", None),
     ("cast_tstz_bad", "{{ xdb_try_cast(\"'yesterday-ish'\", 'timestamptz') }}", None),
-    ("strp_us", '{{ xdb_try_strptime("\'03/04/2024\'", ' + FORMATS + ") }}", dt.datetime(2024, 3, 4)),
-    ("strp_us_time", '{{ xdb_try_strptime("\'3/4/2024 14:05\'", ' + FORMATS + ") }}", dt.datetime(2024, 3, 4, 14, 5)),
-    ("strp_ampm", '{{ xdb_try_strptime("\'03/04/2024 2:05 PM\'", ' + FORMATS + ") }}", dt.datetime(2024, 3, 4, 14, 5)),
-    ("strp_day_first", '{{ xdb_try_strptime("\'13/04/2024\'", ' + FORMATS + ") }}", dt.datetime(2024, 4, 13)),
-    ("strp_dots", '{{ xdb_try_strptime("\'05.06.2024\'", ' + FORMATS + ") }}", dt.datetime(2024, 6, 5)),
-    ("strp_month_name", '{{ xdb_try_strptime("\'Mar 5, 2024\'", ' + FORMATS + ") }}", dt.datetime(2024, 3, 5)),
-    ("strp_long_month", '{{ xdb_try_strptime("\'7 September 2024\'", ' + FORMATS + ") }}", dt.datetime(2024, 9, 7)),
-    ("strp_none", '{{ xdb_try_strptime("\'13/13/2024\'", ' + FORMATS + ") }}", None),
-    ("strp_text", '{{ xdb_try_strptime("\'soon\'", ' + FORMATS + ") }}", None),
+    ("strp_us", "{{ xdb_try_strptime(\"'03/04/2024'\", " + FORMATS + ") }}", dt.datetime(2024, 3, 4)),
+    (
+        "strp_us_time",
+        "{{ xdb_try_strptime(\"'3/4/2024 14:05'\", " + FORMATS + ") }}",
+        dt.datetime(2024, 3, 4, 14, 5),
+    ),
+    (
+        "strp_ampm",
+        "{{ xdb_try_strptime(\"'03/04/2024 2:05 PM'\", " + FORMATS + ") }}",
+        dt.datetime(2024, 3, 4, 14, 5),
+    ),
+    ("strp_day_first", "{{ xdb_try_strptime(\"'13/04/2024'\", " + FORMATS + ") }}", dt.datetime(2024, 4, 13)),
+    ("strp_dots", "{{ xdb_try_strptime(\"'05.06.2024'\", " + FORMATS + ") }}", dt.datetime(2024, 6, 5)),
+    (
+        "strp_month_name",
+        "{{ xdb_try_strptime(\"'Mar 5, 2024'\", " + FORMATS + ") }}",
+        dt.datetime(2024, 3, 5),
+    ),
+    (
+        "strp_long_month",
+        "{{ xdb_try_strptime(\"'7 September 2024'\", " + FORMATS + ") }}",
+        dt.datetime(2024, 9, 7),
+    ),
+    ("strp_none", "{{ xdb_try_strptime(\"'13/13/2024'\", " + FORMATS + ") }}", None),
+    ("strp_text", "{{ xdb_try_strptime(\"'soon'\", " + FORMATS + ") }}", None),
     ("re_matches", "{{ xdb_regexp_matches(\"'10k employees'\", \"'\\\\d+\\\\s*k\\\\b'\") }}", True),
     ("re_boundary", "{{ xdb_regexp_matches(\"'10kg'\", \"'\\\\d+k\\\\b'\") }}", False),
     ("re_full", "{{ xdb_regexp_full_match(\"'abc'\", \"'a.c'\") }}", True),
@@ -70,7 +87,11 @@ CASES = [
     ("list_transform", "{{ xdb_list_transform(\"array['ab', 'c']\", 'w', 'upper(w)') }}", ["AB", "C"]),
     ("list_transform_null", "{{ xdb_list_transform('cast(null as varchar[])', 'w', 'upper(w)') }}", None),
     ("list_filter", "{{ xdb_list_filter(\"array['a', null, 'b']\", 'r', 'r is not null') }}", ["a", "b"]),
-    ("list_filter_empty", "{{ xdb_list_filter(\"array[cast(null as varchar)]\", 'r', 'r is not null') }}", []),
+    (
+        "list_filter_empty",
+        "{{ xdb_list_filter(\"array[cast(null as varchar)]\", 'r', 'r is not null') }}",
+        [],
+    ),
     ("list_reverse", "{{ xdb_list_reverse(\"array['a', 'b', 'c']\") }}", ["c", "b", "a"]),
     ("list_sort", "{{ xdb_list_sort(\"array['b', 'c', 'a']\") }}", ["a", "b", "c"]),
     ("list_distinct", "{{ xdb_list_distinct_sorted(\"array['b', 'a', 'b', null]\") }}", ["a", "b"]),
@@ -93,7 +114,11 @@ CASES = [
     ("jw_none", "{{ xdb_jaro_winkler_similarity(\"'abc'\", \"'xyz'\") }}", 0.0),
     ("jw_same", "{{ xdb_jaro_winkler_similarity(\"'smith'\", \"'smith'\") }}", 1.0),
     ("round", "{{ xdb_round('cast(2.0 as double precision) / 3', 2) }}", 0.67),
-    ("json", "{{ xdb_json_object([('email', \"'a@b.co'\"), ('n', '2'), ('none', 'cast(null as varchar)')]) }}", None),
+    (
+        "json",
+        "{{ xdb_json_object([('email', \"'a@b.co'\"), ('n', '2'), ('none', 'cast(null as varchar)')]) }}",
+        None,
+    ),
 ]
 JSON_EXPECTED = {"email": "a@b.co", "n": 2, "none": None}
 
