@@ -29,7 +29,10 @@ from leadsync.ingestion.config import load_config
 from leadsync.ingestion.warehouse import connect
 from leadsync.orchestration.dbt_project import run_dbt
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.timeout(2400),
+]  # two demos and a dbt build, ~10 min on a loaded 2-core box
 
 REPO = Path(__file__).resolve().parents[2]
 MARTS = [
