@@ -22,12 +22,17 @@
         filter (where ({{ expr }}) is not null{{ ' and (' ~ where ~ ')' if where }}))[1]
 {%- endmacro %}
 
-{#- The median (continuous: the mean of the two middle values of an even count). -#}
-{% macro xdb_median(expr) -%}
-    {{ return(adapter.dispatch('xdb_median', 'leadsync')(expr)) }}
+{#- The median (continuous: the mean of the two middle values of an even count), optionally
+    over the rows where `where` holds. -#}
+{% macro xdb_median(expr, where=none) -%}
+    {{ return(adapter.dispatch('xdb_median', 'leadsync')(expr, where)) }}
 {%- endmacro %}
-{% macro default__xdb_median(expr) -%}median({{ expr }}){%- endmacro %}
-{% macro postgres__xdb_median(expr) -%}percentile_cont(0.5) within group (order by {{ expr }}){%- endmacro %}
+{% macro default__xdb_median(expr, where=none) -%}
+    median({{ expr }}){{ ' filter (where ' ~ where ~ ')' if where }}
+{%- endmacro %}
+{% macro postgres__xdb_median(expr, where=none) -%}
+    percentile_cont(0.5) within group (order by {{ expr }}){{ ' filter (where ' ~ where ~ ')' if where }}
+{%- endmacro %}
 
 {#- Any one non-null value of the group (PostgreSQL 16 has any_value; 15 does not: min). -#}
 {% macro xdb_any_value(expr) -%}

@@ -48,3 +48,11 @@
 {% macro postgres__xdb_json_object(pairs) -%}
     json_build_object({% for key, expr in pairs %}{{ sql_string(key) }}, {{ expr }}{{ ', ' if not loop.last }}{% endfor %})::text
 {%- endmacro %}
+
+{#- round(expr, digits) for any numeric type: PostgreSQL rounds to digits only numeric, not
+    double precision, so the value is cast there first. -#}
+{% macro xdb_round(expr, digits) -%}
+    {{ return(adapter.dispatch('xdb_round', 'leadsync')(expr, digits)) }}
+{%- endmacro %}
+{% macro default__xdb_round(expr, digits) -%}round({{ expr }}, {{ digits }}){%- endmacro %}
+{% macro postgres__xdb_round(expr, digits) -%}round(({{ expr }})::numeric, {{ digits }}){%- endmacro %}

@@ -3,7 +3,8 @@
     name, a column missing from one relation is null there; column order is the first
     relation's, then each new column where it first appears. PostgreSQL has no BY NAME, so there
     the column lists come from the built relations (adapter.get_columns_in_relation) and are
-    spelled out. `where`: an optional filter applied to each relation. -#}
+    spelled out (in a unit test, from the relation its input fixture stands for). `where`: an
+    optional filter applied to each relation. -#}
 {% macro xdb_union_all_by_name(relations, where=none) -%}
     {{ return(adapter.dispatch('xdb_union_all_by_name', 'leadsync')(relations, where)) }}
 {%- endmacro %}
@@ -24,11 +25,10 @@
     {%- set present = {} -%}
     {%- for relation in relations -%}
         {%- set cols = [] -%}
-        {%- for col in adapter.get_columns_in_relation(relation) -%}
-            {%- set lname = col.name | lower -%}
+        {%- for lname, data_type in _xdb_relation_columns(relation) -%}
             {%- if lname not in types -%}
                 {%- do names.append(lname) -%}
-                {%- do types.update({lname: col.data_type}) -%}
+                {%- do types.update({lname: data_type}) -%}
             {%- endif -%}
             {%- do cols.append(lname) -%}
         {%- endfor -%}
@@ -46,4 +46,24 @@
     from {{ relation }}{{ ' where ' ~ where if where }}
     {{ 'union all' if not loop.last }}
     {%- endfor %}
+{%- endmacro %}
+
+{#- (lower-case name, data type) of the columns of the built relation behind `relation`: itself,
+    or in a unit test (where ref() gives the fixture CTE __dbt__cte__<model>, which has the
+    model's columns) the model's table or view, found in information_schema. -#}
+{% macro _xdb_relation_columns(relation) -%}
+    {%- set name = relation | string -%}
+    {%- set found = [] -%}
+    {%- if name.startswith('__dbt__cte__') -%}
+        {%- set rows = run_query(
+            "select column_name, data_type from information_schema.columns where table_name = "
+            ~ sql_string(name[12:]) ~ " and table_schema = (select min(table_schema) from information_schema.columns"
+            ~ " where table_name = " ~ sql_string(name[12:]) ~ ") order by ordinal_position").rows -%}
+        {%- for row in rows -%}{%- do found.append((row[0] | lower, row[1])) -%}{%- endfor -%}
+    {%- else -%}
+        {%- for col in adapter.get_columns_in_relation(relation) -%}
+            {%- do found.append((col.name | lower, col.data_type)) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(found) }}
 {%- endmacro %}

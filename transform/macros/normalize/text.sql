@@ -7,9 +7,8 @@
     DuckDB has no initcap; each word part is upper(first) || lower(rest). -#}
 {% macro title_case(expr) -%}
     case when {{ expr }} is not null then
-        array_to_string(list_transform(
-            regexp_extract_all(lower({{ expr }}), '[^\s\-'']+|[\s\-'']'),
-            lambda part: upper(left(part, 1)) || substr(part, 2)
-        ), '')
+        array_to_string({{ xdb_list_transform(
+            xdb_regexp_extract_all("lower(" ~ expr ~ ")", "'[^\s\-'']+|[\s\-'']'"),
+            'part', "upper(left(part, 1)) || substr(part, 2)") }}, '')
     end
 {%- endmacro %}

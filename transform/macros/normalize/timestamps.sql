@@ -4,8 +4,8 @@
     day-first wins only where month-first is impossible (day > 12). -#}
 {% macro parse_timestamp(expr) -%}
     coalesce(
-        timezone('UTC', try_cast({{ expr }} as timestamptz)),
-        try_strptime(trim({{ expr }}), [
+        timezone('UTC', {{ xdb_try_cast(expr, 'timestamptz') }}),
+        {{ xdb_try_strptime("trim(" ~ expr ~ ")", [
             '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y %I:%M %p', '%m/%d/%Y',
             '%m/%d/%y %H:%M', '%m/%d/%y',
             '%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y',
@@ -13,10 +13,10 @@
             '%Y/%m/%d %H:%M:%S', '%Y/%m/%d',
             '%d-%m-%Y %H:%M', '%d-%m-%Y',
             '%d %b %Y %H:%M', '%d %b %Y', '%b %d, %Y %H:%M', '%b %d, %Y', '%B %d, %Y', '%d %B %Y'
-        ]),
-        case when regexp_full_match(trim({{ expr }}), '\d{9,10}(\.\d+)?')
-             then timezone('UTC', to_timestamp(try_cast(trim({{ expr }}) as double))) end,
-        case when regexp_full_match(trim({{ expr }}), '\d{12,13}')
-             then timezone('UTC', to_timestamp(try_cast(trim({{ expr }}) as double) / 1000)) end
+        ]) }},
+        case when {{ xdb_regexp_full_match("trim(" ~ expr ~ ")", "'\d{9,10}(\.\d+)?'") }}
+             then timezone('UTC', to_timestamp({{ xdb_try_cast("trim(" ~ expr ~ ")", 'double') }})) end,
+        case when {{ xdb_regexp_full_match("trim(" ~ expr ~ ")", "'\d{12,13}'") }}
+             then timezone('UTC', to_timestamp({{ xdb_try_cast("trim(" ~ expr ~ ")", 'double') }} / 1000)) end
     )
 {%- endmacro %}

@@ -68,7 +68,7 @@ lead_rollup as (
         mode(leads.company_domain) as company_domain,
         count(*) as leads,
         count(*) filter (where leads.is_mql) as mqls,
-        arg_max(leads.furthest_stage, stages.stage_order) as furthest_stage,
+        {{ xdb_arg_max('leads.furthest_stage', 'stages.stage_order') }} as furthest_stage,
         min(leads.first_seen_at) as first_lead_at,
         max(leads.last_seen_at) as last_lead_at
     from lead_accounts

@@ -23,7 +23,7 @@ daily_counts as (
         count(*) filter (where is_new_lead) as new_leads,
         count(*) filter (where is_valid) as valid_leads
     from touches
-    group by all
+    group by source_name, cast(touched_at as date)
 
 ),
 
@@ -42,11 +42,11 @@ spine as (
         cast(day as date) as flow_date
     from source_ranges
     cross join lateral (
-        select unnest(generate_series(
+        select days.day from generate_series(
             source_ranges.first_date::timestamp,
             (select max(flow_date) from daily_counts)::timestamp,
-            interval 1 day)) as day
-    )
+            interval '1 day') as days (day)
+    ) as spine_days
 
 ),
 
@@ -84,8 +84,8 @@ weekly_lags as (
 
     select
         *,
-        date_diff('day', last_lead_date, flow_date) as days_since_last_lead,
-        [rolling_weekly_volume,
+        {{ dbt.datediff('last_lead_date', 'flow_date', 'day') }} as days_since_last_lead,
+        array[rolling_weekly_volume,
          lag(rolling_weekly_volume, 7) over by_day,
          lag(rolling_weekly_volume, 14) over by_day,
          lag(rolling_weekly_volume, 21) over by_day] as last_four_weeks
@@ -106,7 +106,7 @@ final as (
         rolling_weekly_volume,
         round(rolling_4w_mean_weekly, 2) as rolling_4w_mean_weekly,
         case when days_of_history >= 28 and rolling_4w_mean_weekly > 0
-             then round(list_stddev_pop(last_four_weeks) / list_avg(last_four_weeks), 4) end as weekly_volume_cv,
+             then {{ xdb_round(xdb_list_stddev_pop('last_four_weeks') ~ ' / ' ~ xdb_list_avg('last_four_weeks'), 4) }} end as weekly_volume_cv,
         days_since_last_lead,
         max(days_since_last_lead) over (
             partition by source_name order by flow_date rows between unbounded preceding and current row

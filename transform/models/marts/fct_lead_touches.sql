@@ -88,7 +88,7 @@ final as (
         not is_first_touch as is_duplicate,
         lead_refreshed_at,
         -- dlt load ids are the load's unix start time
-        to_timestamp(try_cast(load_id as double)) as loaded_at
+        to_timestamp({{ xdb_try_cast('load_id', 'double') }}) as loaded_at
     from checked
 
 )

@@ -33,7 +33,7 @@ touch_outcomes as (
         touches.is_new_lead and leads.is_mql as is_new_mql,
         {#- the one definition of "reached": int_lead_funnel_status.stages_reached #}
         {%- for s in funnel_rate_stages() if s['stage'] != 'mql' %}
-        touches.is_new_lead and coalesce(list_contains(funnel_status.stages_reached, {{ sql_string(s['stage']) }}), false)
+        touches.is_new_lead and coalesce({{ xdb_list_contains('funnel_status.stages_reached', sql_string(s['stage'])) }}, false)
             as new_reached_{{ s['stage'] }},
         {%- endfor %}
         case when touches.is_new_lead then funnel_status.hours_to_first_contact end as new_hours_to_first_contact
@@ -61,7 +61,7 @@ final as (
         round(count(*) filter (where new_reached_{{ s['stage'] }}) / nullif(count(*) filter (where is_new_lead), 0), 4)
             as {{ s['rate_column'] }},
         {%- endfor %}
-        median(new_hours_to_first_contact) as median_hours_to_first_contact
+        {{ xdb_median('new_hours_to_first_contact') }} as median_hours_to_first_contact
     from touch_outcomes
     group by source_name, channel, week_start
 

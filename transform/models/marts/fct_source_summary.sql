@@ -39,10 +39,10 @@ per_source as (
         {#- one rate per stage with a rate_column in seeds/funnel_stages.csv, from the one
             definition of "reached" (int_lead_funnel_status.stages_reached) #}
         {%- for s in funnel_rate_stages() if s['stage'] != 'mql' %}
-        round(count(*) filter (where touches.is_new_lead and list_contains(funnel_status.stages_reached, {{ sql_string(s['stage']) }}))
+        round(count(*) filter (where touches.is_new_lead and {{ xdb_list_contains('funnel_status.stages_reached', sql_string(s['stage'])) }})
             / nullif(count(*) filter (where touches.is_new_lead), 0), 4) as {{ s['rate_column'] }},
         {%- endfor %}
-        median(funnel_status.hours_to_first_contact) filter (where touches.is_new_lead) as median_hours_to_first_contact,
+        {{ xdb_median('funnel_status.hours_to_first_contact', where='touches.is_new_lead') }} as median_hours_to_first_contact,
         min(touches.touched_at) as first_touch_at,
         max(touches.touched_at) as last_touch_at
     from touches

@@ -14,7 +14,7 @@ final as (
 
     select
         original_lead_id as retired_lead_id,
-        any_value(lead_id) as lead_id,
+        {{ xdb_any_value('lead_id') }} as lead_id,
         min(retired_at) as merged_at
     from assignments
     where original_lead_id <> lead_id

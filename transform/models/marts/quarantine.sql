@@ -52,7 +52,7 @@ final as (
         source_line,
         source_record_id,
         rejection_reason as reason,
-        to_json(struct_pack(email, lead_ref, event := event_raw, occurred_at := occurred_at_raw, rep, note))::varchar
+        {{ xdb_json_object([('email', 'email'), ('lead_ref', 'lead_ref'), ('event', 'event_raw'), ('occurred_at', 'occurred_at_raw'), ('rep', 'rep'), ('note', 'note')]) }}
             as raw_content,
         received_at as quarantined_at
     from activity_rejects
@@ -73,7 +73,7 @@ final as (
         touch_details.source_line,
         invalid_touches.source_record_id,
         invalid_touches.invalid_reason as reason,
-        to_json(struct_pack(invalid_touches.email, invalid_touches.phone_e164, touch_details.custom_fields))::varchar
+        {{ xdb_json_object([('email', 'invalid_touches.email'), ('phone_e164', 'invalid_touches.phone_e164'), ('custom_fields', 'touch_details.custom_fields')]) }}
             as raw_content,
         invalid_touches.received_at as quarantined_at
     from invalid_touches

@@ -9,14 +9,13 @@ with target_accounts as (
 
 legal_suffixes as (
 
-    select list(suffix) as suffixes from {{ ref('legal_company_suffixes') }}
+    select {{ xdb_list_agg('suffix') }} as suffixes from {{ ref('legal_company_suffixes') }}
 
 ),
 
 latest_versions as (
 
-    select * from target_accounts
-    {{ latest_version() }}
+    {{ latest_version_of('target_accounts') }}
 
 ),
 
@@ -49,12 +48,12 @@ final as (
 
     select
         account_id,
-        arg_max(company_name, load_id) as company_name,
-        arg_max(company_domain, load_id) as company_domain,
-        arg_max(company_name_key, load_id) as company_name_key,
-        arg_max(account_owner, load_id) filter (where account_owner is not null) as account_owner,
-        arg_max(tier, load_id) filter (where tier is not null) as tier,
-        arg_max(source_name, load_id) as source_name
+        {{ xdb_arg_max('company_name', 'load_id') }} as company_name,
+        {{ xdb_arg_max('company_domain', 'load_id') }} as company_domain,
+        {{ xdb_arg_max('company_name_key', 'load_id') }} as company_name_key,
+        {{ xdb_arg_max('account_owner', 'load_id', where='account_owner is not null') }} as account_owner,
+        {{ xdb_arg_max('tier', 'load_id', where='tier is not null') }} as tier,
+        {{ xdb_arg_max('source_name', 'load_id') }} as source_name
     from keyed
     group by account_id
 

@@ -23,8 +23,7 @@ identity as (
 
 latest_versions as (
 
-    select * from events
-    {{ latest_version() }}
+    {{ latest_version_of('events') }}
 
 ),
 

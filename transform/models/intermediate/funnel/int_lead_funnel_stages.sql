@@ -50,8 +50,8 @@ per_stage as (
         min(entered_at) as entered_at,
         max(entered_at) as last_event_at,
         count(*) as event_count,
-        arg_min(evidence, (entered_at, evidence, rep)) as evidence,
-        arg_min(rep, (entered_at, evidence, rep)) as rep
+        {{ xdb_arg_min('evidence', '(entered_at, evidence, rep)') }} as evidence,
+        {{ xdb_arg_min('rep', '(entered_at, evidence, rep)') }} as rep
     from stage_events
     group by lead_id, stage
 
@@ -84,8 +84,8 @@ final as (
         ordered.event_count,
         ordered.evidence,
         ordered.rep,
-        round(date_diff('second', leads.first_seen_at, ordered.entered_at) / 3600.0, 2) as hours_since_first_touch,
-        round(date_diff('second', ordered.entered_at, ordered.next_stage_entered_at) / 3600.0, 2) as hours_in_stage,
+        {{ xdb_round(dbt.datediff('leads.first_seen_at', 'ordered.entered_at', 'second') ~ ' / 3600.0', 2) }} as hours_since_first_touch,
+        {{ xdb_round(dbt.datediff('ordered.entered_at', 'ordered.next_stage_entered_at', 'second') ~ ' / 3600.0', 2) }} as hours_in_stage,
         leads.first_source_name as source_name,
         leads.first_campaign as campaign,
         leads.last_source_name as last_touch_source_name,

@@ -50,7 +50,7 @@ ranked as (
             {%- endfor %}
             else {{ priority | length }} end) * 1e11
         {%- else %}0{% endif %}
-        + epoch(touches.touched_at) as survivorship_rank
+        + extract(epoch from touches.touched_at) as survivorship_rank
     from touches
     inner join identity on identity.touch_id = touches.touch_id
     {%- if is_incremental() %}
@@ -64,29 +64,29 @@ final as (
     select
         lead_id,
         {%- for field in survived %}
-        arg_max({{ field }}, (survivorship_rank, touch_id)) filter (where {{ field }} is not null) as {{ field }},
+        {{ xdb_arg_max(field, '(survivorship_rank, touch_id)', where=field ~ ' is not null') }} as {{ field }},
         {%- endfor %}
         {%- for field in with_source %}
-        arg_max(source_name, (survivorship_rank, touch_id)) filter (where {{ field }} is not null) as {{ field }}_source_name,
+        {{ xdb_arg_max('source_name', '(survivorship_rank, touch_id)', where=field ~ ' is not null') }} as {{ field }}_source_name,
         {%- endfor %}
-        arg_max(email_is_valid, (survivorship_rank, touch_id)) filter (where email is not null) as email_is_valid,
-        arg_max(is_role_email, (survivorship_rank, touch_id)) filter (where email is not null) as is_role_email,
-        arg_max(is_free_email, (survivorship_rank, touch_id)) filter (where email is not null) as is_free_email,
-        arg_max(is_disposable_email, (survivorship_rank, touch_id)) filter (where email is not null) as is_disposable_email,
-        arg_max(email_domain, (survivorship_rank, touch_id)) filter (where email is not null) as email_domain,
-        arg_min(lead_origin, (touched_at, touch_id)) as lead_origin,
-        arg_min(source_name, (touched_at, touch_id)) as first_source_name,
-        arg_min(source_type, (touched_at, touch_id)) as first_source_type,
-        arg_min(coalesce(campaign_name, utm_campaign, campaign_id), (touched_at, touch_id)) as first_campaign,
-        arg_max(source_name, (touched_at, touch_id)) as last_source_name,
-        arg_max(coalesce(campaign_name, utm_campaign, campaign_id), (touched_at, touch_id)) as last_campaign,
+        {{ xdb_arg_max('email_is_valid', '(survivorship_rank, touch_id)', where='email is not null') }} as email_is_valid,
+        {{ xdb_arg_max('is_role_email', '(survivorship_rank, touch_id)', where='email is not null') }} as is_role_email,
+        {{ xdb_arg_max('is_free_email', '(survivorship_rank, touch_id)', where='email is not null') }} as is_free_email,
+        {{ xdb_arg_max('is_disposable_email', '(survivorship_rank, touch_id)', where='email is not null') }} as is_disposable_email,
+        {{ xdb_arg_max('email_domain', '(survivorship_rank, touch_id)', where='email is not null') }} as email_domain,
+        {{ xdb_arg_min('lead_origin', '(touched_at, touch_id)') }} as lead_origin,
+        {{ xdb_arg_min('source_name', '(touched_at, touch_id)') }} as first_source_name,
+        {{ xdb_arg_min('source_type', '(touched_at, touch_id)') }} as first_source_type,
+        {{ xdb_arg_min('coalesce(campaign_name, utm_campaign, campaign_id)', '(touched_at, touch_id)') }} as first_campaign,
+        {{ xdb_arg_max('source_name', '(touched_at, touch_id)') }} as last_source_name,
+        {{ xdb_arg_max('coalesce(campaign_name, utm_campaign, campaign_id)', '(touched_at, touch_id)') }} as last_campaign,
         min(touched_at) as first_seen_at,
         max(touched_at) as last_seen_at,
         count(*) as touch_count,
         bool_or(is_unsubscribed) as is_unsubscribed,
         bool_and(is_test) as is_test,
         string_agg(distinct need, ' | ' order by need) as needs,
-        arg_min(touch_id, (touched_at, touch_id)) as first_touch_id,
+        {{ xdb_arg_min('touch_id', '(touched_at, touch_id)') }} as first_touch_id,
         max(identity_updated_at) as identity_updated_at,
         '{{ run_started_at.isoformat() }}'::timestamptz as refreshed_at,
         max(load_id) as max_load_id

@@ -10,14 +10,10 @@
 {%- set extra_disposable = var('leadsync_qualification')['disposable_domains'] or [] -%}
 {%- set sources = var('leadsync_sources') or [] -%}
 
+{%- set lead_relations = [] -%}
+{%- for model in lead_models %}{% do lead_relations.append(ref(model)) %}{% endfor %}
+
 with
-{% for model in lead_models %}
-{{ model }} as (
-
-    select * from {{ ref(model) }}
-
-),
-{% endfor %}
 
 countries as (
 
@@ -81,26 +77,22 @@ role_email_prefixes as (
 
 legal_suffixes as (
 
-    select list(suffix) as suffixes from {{ ref('legal_company_suffixes') }}
+    select {{ xdb_list_agg('suffix') }} as suffixes from {{ ref('legal_company_suffixes') }}
 
 ),
 
 unioned as (
 
-    {% for model in lead_models -%}
-    select * from {{ model }}
-    {% if is_incremental() -%}
-    where load_id > (select coalesce(max(load_id), '') from {{ this }})
-    {%- endif %}
-    {{ 'union all by name' if not loop.last }}
-    {% endfor %}
+    {%- set new_loads -%}
+    load_id > (select coalesce(max(load_id), '') from {{ this }})
+    {%- endset %}
+    {{ xdb_union_all_by_name(lead_relations, where=new_loads if is_incremental() else none) }}
 
 ),
 
 latest_versions as (
 
-    select * from unioned
-    {{ latest_version() }}
+    {{ latest_version_of('unioned') }}
 
 ),
 
@@ -110,13 +102,13 @@ cleaned as (
         *,
         md5(source_name || '|' || source_record_id) as touch_key,
         {{ normalize_email('email') }} as email_clean,
-        {{ clean_text("regexp_replace(regexp_replace(first_name, '^\s*(mr|mrs|ms|miss|mx|dr|prof)\.?\s+', '', 'i'), '[^\pL\s\-''.]', '', 'g')") }} as first_name_clean,
-        {{ clean_text("regexp_replace(last_name, '[^\pL\s\-''.]', '', 'g')") }} as last_name_clean,
-        {{ clean_text("regexp_replace(regexp_replace(full_name, '^\s*(mr|mrs|ms|miss|mx|dr|prof)\.?\s+', '', 'i'), '[^\pL\s\-'',.]', '', 'g')") }} as full_name_clean,
+        {{ clean_text("regexp_replace(regexp_replace(first_name, '^\s*(mr|mrs|ms|miss|mx|dr|prof)\.?\s+', '', 'i'), " ~ xdb_regex("'[^\\pL\\s\\-''.]'") ~ ", '', 'g')") }} as first_name_clean,
+        {{ clean_text("regexp_replace(last_name, " ~ xdb_regex("'[^\\pL\\s\\-''.]'") ~ ", '', 'g')") }} as last_name_clean,
+        {{ clean_text("regexp_replace(regexp_replace(full_name, '^\s*(mr|mrs|ms|miss|mx|dr|prof)\.?\s+', '', 'i'), " ~ xdb_regex("'[^\\pL\\s\\-'',.]'") ~ ", '', 'g')") }} as full_name_clean,
         {{ clean_text("company_name") }} as company_name_clean,
         {{ clean_text('phone') }} as phone_raw,
         regexp_replace(regexp_replace(trim(phone), '\s*(x|ext\.?|extension|#)\s*\d+\s*$', '', 'i'), '[^0-9+]', '', 'g') as phone_chars,
-        lower(strip_accents(trim(country))) as country_lower
+        lower({{ xdb_strip_accents("trim(country)") }}) as country_lower
     from latest_versions
 
 ),
@@ -129,7 +121,7 @@ with_country as (
     from cleaned
     left join countries as by_iso2 on upper(cleaned.country_lower) = by_iso2.iso2
     left join countries as by_iso3 on upper(cleaned.country_lower) = by_iso3.iso3
-    left join countries as by_name on cleaned.country_lower = lower(strip_accents(by_name.country_name))
+    left join countries as by_name on cleaned.country_lower = lower({{ xdb_strip_accents("by_name.country_name") }})
     left join country_aliases as by_alias on cleaned.country_lower = by_alias.alias
 
 ),
@@ -164,14 +156,12 @@ phone_national as (
         with_phone.touch_key,
         case
             when region.national_prefix <> '' and starts_with(with_phone.phone_digits, region.national_prefix)
-                 and regexp_full_match(substr(with_phone.phone_digits, length(region.national_prefix) + 1),
-                                       region.national_number_pattern)
+                 and {{ xdb_regexp_full_match("substr(with_phone.phone_digits, length(region.national_prefix) + 1)", "region.national_number_pattern") }}
                 then region.calling_code || substr(with_phone.phone_digits, length(region.national_prefix) + 1)
-            when regexp_full_match(with_phone.phone_digits, region.national_number_pattern)
+            when {{ xdb_regexp_full_match("with_phone.phone_digits", "region.national_number_pattern") }}
                 then region.calling_code || with_phone.phone_digits
             when starts_with(with_phone.phone_digits, region.calling_code)
-                 and regexp_full_match(substr(with_phone.phone_digits, length(region.calling_code) + 1),
-                                       region.national_number_pattern)
+                 and {{ xdb_regexp_full_match("substr(with_phone.phone_digits, length(region.calling_code) + 1)", "region.national_number_pattern") }}
                 then with_phone.phone_digits
         end as national_e164_digits,
         region.iso2 is not null as region_known
@@ -200,9 +190,7 @@ phone_international as (
         candidates.touch_key,
         candidates.digits,
         bool_or(region.iso2 is not null) as code_known,
-        bool_or(coalesce(regexp_full_match(
-            substr(candidates.digits, length(region.calling_code) + 1), region.national_number_pattern
-        ), false)) as fits_region
+        bool_or(coalesce({{ xdb_regexp_full_match("substr(candidates.digits, length(region.calling_code) + 1)", "region.national_number_pattern") }}, false)) as fits_region
     from phone_international_candidates as candidates
     left join phone_regions as region on starts_with(candidates.digits, region.calling_code)
     group by candidates.touch_key, candidates.digits
@@ -239,12 +227,12 @@ names_split as (
         *,
         case
             when first_name_clean is not null or last_name_clean is not null then first_name_clean
-            when contains(full_name_clean, ',') then trim(split_part(full_name_clean, ',', 2))
+            when {{ xdb_contains("full_name_clean", "','") }} then trim(split_part(full_name_clean, ',', 2))
             else split_part(full_name_clean, ' ', 1)
         end as first_name_part,
         case
             when first_name_clean is not null or last_name_clean is not null then last_name_clean
-            when contains(full_name_clean, ',') then trim(split_part(full_name_clean, ',', 1))
+            when {{ xdb_contains("full_name_clean", "','") }} then trim(split_part(full_name_clean, ',', 1))
             else nullif(trim(substr(full_name_clean, length(split_part(full_name_clean, ' ', 1)) + 1)), '')
         end as last_name_part
     from phone_parsed
@@ -263,15 +251,13 @@ normalized as (
         {{ parse_timestamp('submitted_at') }} as submitted_at,
 
         email_clean as email,
-        coalesce(regexp_full_match(
-            email_clean, '[a-z0-9!#$%&''*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&''*+/=?^_`{|}~-]+)*@([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}'
-        ), false) as email_is_valid,
+        coalesce({{ xdb_regexp_full_match("email_clean", "'[a-z0-9!#$%&''*+/=?^_`{|}~-]+(\\.[a-z0-9!#$%&''*+/=?^_`{|}~-]+)*@([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)+[a-z]{2,}'") }}, false) as email_is_valid,
         nullif(split_part(email_clean, '@', 2), '') as email_domain,
         split_part(split_part(email_clean, '@', 1), '+', 1) as email_local_part,
 
         case
             when phone_international_digits is null then null
-            when not regexp_full_match(phone_international_digits, '[1-9]\d{7,14}') then null
+            when not {{ xdb_regexp_full_match("phone_international_digits", "'[1-9]\\d{7,14}'") }} then null
             when {{ phone_is_placeholder('phone_international_digits') }} then null
             else '+' || phone_international_digits
         end as phone_e164,
@@ -280,7 +266,7 @@ normalized as (
         case
             when phone_region_issue is not null then phone_region_issue
             when phone_international_digits is null then null
-            when not regexp_full_match(phone_international_digits, '[1-9]\d{7,14}')
+            when not {{ xdb_regexp_full_match("phone_international_digits", "'[1-9]\\d{7,14}'") }}
                 then 'not a phone number: E.164 allows 8 to 15 digits'
             when {{ phone_is_placeholder('phone_international_digits') }} then 'placeholder phone number'
         end as phone_issue,
@@ -298,12 +284,12 @@ normalized as (
         cast(round({{ parse_band('employee_count') }}) as integer) as employee_count,
         cast({{ parse_band('annual_revenue') }} as decimal(18, 2)) as annual_revenue,
         case
-            when regexp_full_match(lower(trim(consent)), 'yes|y|true|t|1|on|opt(ed)?[ -]?in|subscribed|granted|agreed?|accepted?|checked')
+            when {{ xdb_regexp_full_match("lower(trim(consent))", "'yes|y|true|t|1|on|opt(ed)?[ -]?in|subscribed|granted|agreed?|accepted?|checked'") }}
                 then true
-            when regexp_full_match(lower(trim(consent)), 'no|n|false|f|0|off|opt(ed)?[ -]?out|unsubscribed|denied|declined|withdrawn|unchecked')
+            when {{ xdb_regexp_full_match("lower(trim(consent))", "'no|n|false|f|0|off|opt(ed)?[ -]?out|unsubscribed|denied|declined|withdrawn|unchecked'") }}
                 then false
         end as has_consent,
-        coalesce(regexp_full_match(lower(trim(consent)), 'opt(ed)?[ -]?out|unsubscribed|withdrawn'), false) as is_unsubscribed,
+        coalesce({{ xdb_regexp_full_match("lower(trim(consent))", "'opt(ed)?[ -]?out|unsubscribed|withdrawn'") }}, false) as is_unsubscribed,
         {{ clean_text('channel') }} as channel,
         {{ clean_text('utm_source') }} as utm_source,
         {{ clean_text('utm_medium') }} as utm_medium,

@@ -58,10 +58,10 @@ seniority as (
 
     select
         titles.lead_id,
-        arg_min(seniority_keywords.seniority, seniority_keywords.rank) as title_seniority
+        {{ xdb_arg_min('seniority_keywords.seniority', 'seniority_keywords.rank') }} as title_seniority
     from titles
     inner join seniority_keywords
-        on contains(titles.title_words, ' ' || seniority_keywords.keyword || ' ')
+        on {{ xdb_contains('titles.title_words', "' ' || seniority_keywords.keyword || ' '") }}
     group by titles.lead_id
 
 ),
@@ -86,7 +86,7 @@ rules_fired as (
         {# industry: a configured value equal to, or contained in, the lead's industry #}
         {%- set industries = rules['industry']['values'] or [] %}
         {% if industries -%}
-        coalesce({% for v in industries %}contains(lower(industry), {{ sql_string(v | lower) }}){{ ' or ' if not loop.last }}{% endfor %}, false)
+        coalesce({% for v in industries %}{{ xdb_contains('lower(industry)', sql_string(v | lower)) }}{{ ' or ' if not loop.last }}{% endfor %}, false)
         {%- else %}false{% endif %} as fired_industry,
         {%- for field in ['employee_count', 'annual_revenue'] %}
         {%- set r = rules[field] %}
@@ -104,7 +104,7 @@ rules_fired as (
         {%- set keywords = rules[field]['keywords'] or [] %}
         {% if keywords -%}
         {%- set escaped = [] %}{% for k in keywords %}{% do escaped.append(modules.re.escape(k | lower)) %}{% endfor %}
-        coalesce(regexp_matches(lower({{ column }}), {{ sql_string('\\b(' ~ escaped | join('|') ~ ')\\b') }}), false)
+        coalesce({{ xdb_regexp_matches('lower(' ~ column ~ ')', sql_string('\\b(' ~ escaped | join('|') ~ ')\\b')) }}, false)
         {%- else %}false{% endif %} as fired_{{ field }},
         {%- endfor %}
         is_target_account as fired_target_account
@@ -123,20 +123,23 @@ scored as (
             {%- endfor %}
         ) / {{ sql_number(total_weight) }} * 100, 1)
         {%- else %}0.0{% endif %} as icp_score,
-        list_filter([
+        {%- set icp_list -%}
+        array[
             {%- for name, rule in rules.items() if rule['weight'] > 0 %}
             case when fired_{{ name }} then '{{ name }} (+{{ '%g' | format(rule['weight']) }})' end{{ ',' if not loop.last }}
             {%- endfor %}
-        ], lambda r: r is not null) as icp_reasons,
-        list_filter([
+        ]::varchar[]
+        {%- endset %}
+        {%- set disqualification_list -%}
+        array[
             case when email is not null and not email_is_valid then 'invalid email' end,
             case when is_disposable_email then 'disposable email domain' end,
             {% if q['b2b_only'] -%}
             case when is_free_email then 'free-mail address (B2B only)' end,
             {% endif -%}
             case when is_test then 'platform test lead' end,
-            case when regexp_full_match(lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '')),
-                      '\s*((test|asdf|qwerty|asd|xxx+|aaa+|foo|bar|dummy|fake|sample|none|n/?a|abc|lorem|ipsum)\s*)+')
+            case when {{ xdb_regexp_full_match("lower(coalesce(first_name, '') || ' ' || coalesce(last_name, ''))",
+                      "'\\s*((test|asdf|qwerty|asd|xxx+|aaa+|foo|bar|dummy|fake|sample|none|n/?a|abc|lorem|ipsum)\\s*)+'") }}
                       and (first_name is not null or last_name is not null)
                  then 'test name' end,
             {% if competitors -%}
@@ -146,7 +149,10 @@ scored as (
             {% endif -%}
             case when not coalesce(email_is_valid, false) and phone_e164 is null
                  then 'no usable contact channel' end
-        ], lambda r: r is not null) as disqualification_reasons
+        ]
+        {%- endset %}
+        {{ xdb_list_filter(icp_list, 'r', 'r is not null') }} as icp_reasons,
+        {{ xdb_list_filter(disqualification_list, 'r', 'r is not null') }} as disqualification_reasons
     from rules_fired
 
 ),
@@ -157,21 +163,20 @@ final as (
         lead_id,
         icp_score,
         case
-            when len(disqualification_reasons) > 0 then 'D'
+            when {{ xdb_list_len('disqualification_reasons') }} > 0 then 'D'
             when icp_score >= {{ sql_number(grades['A']) }} then 'A'
             when icp_score >= {{ sql_number(grades['B']) }} then 'B'
             when icp_score >= {{ sql_number(grades['C']) }} then 'C'
             else 'D'
         end as lead_grade,
-        len(disqualification_reasons) = 0 and icp_score >= {{ sql_number(q['mql_threshold']) }} and {{ sql_number(total_weight) }} > 0 as is_mql,
+        {{ xdb_list_len('disqualification_reasons') }} = 0 and icp_score >= {{ sql_number(q['mql_threshold']) }} and {{ sql_number(total_weight) }} > 0 as is_mql,
         disqualification_reasons[1] as disqualification_reason,
         disqualification_reasons,
-        list_concat(
-            icp_reasons,
-            list_transform(disqualification_reasons, lambda r: 'disqualified: ' || r),
-            case when is_unsubscribed then ['flag: unsubscribed'] else [] end,
-            case when has_consent = false then ['flag: no marketing consent'] else [] end
-        ) as qualification_reasons,
+        {{ xdb_list_concat(xdb_list_concat(xdb_list_concat(
+            'icp_reasons',
+            xdb_list_transform('disqualification_reasons', 'r', "'disqualified: ' || r")),
+            "case when is_unsubscribed then array['flag: unsubscribed'] else array[]::varchar[] end"),
+            "case when has_consent = false then array['flag: no marketing consent'] else array[]::varchar[] end") }} as qualification_reasons,
         is_target_account,
         account_id,
         title_seniority,

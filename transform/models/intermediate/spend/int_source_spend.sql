@@ -2,8 +2,7 @@
     record; amounts like "$5k" are parsed (parse_scaled_number). Read by fct_source_summary. -#}
 with spend_rows as (
 
-    select * from {{ ref('stg_spend_csv__spend') }}
-    {{ latest_version() }}
+    {{ latest_version_of(ref('stg_spend_csv__spend')) }}
 
 ),
 
