@@ -14,6 +14,7 @@ problem is logged loudly at load time and shown on the asset instead of vanishin
 # No `from __future__ import annotations`: Dagster inspects the `context` annotations at runtime.
 import inspect
 import logging
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -39,8 +40,10 @@ from leadsync.ingestion.config import ConfigError, LeadsyncConfig
 from leadsync.ingestion.raw_tables import QUARANTINE, RAW_DATASET
 from leadsync.ingestion.source_types import SOURCE_TYPES, main_table
 from leadsync.orchestration.resources import WAREHOUSE_POOL
+from leadsync.orchestration.retries import failure_for
 
 INGESTION_GROUP = "ingestion"
+NEWEST_LOADED_AT = "newest_loaded_at"  # metadata: load time of the source's newest raw row
 log = logging.getLogger("leadsync.orchestration")
 
 
@@ -122,8 +125,27 @@ def build_source_for_run(
 # ---------------------------------------------------------------------------------------------
 # metadata
 # ---------------------------------------------------------------------------------------------
-def newest_record_at(config: LeadsyncConfig, table: str, source_name: str) -> datetime | None:
-    """The newest `received_at` of this source in its raw table (read after the load committed)."""
+def missing_secret_envs(config: LeadsyncConfig, source_name: str) -> list[str]:
+    """The environment variables this source needs that are not set (empty when all are)."""
+    src = config.source(source_name)
+    return [env for env in src.secret_envs.values() if not os.environ.get(env)]
+
+
+def missing_secrets_message(src: Any, missing: list[str]) -> str:
+    names = ", ".join(missing)
+    return (
+        f"Source {src.name!r} ({src.type}) cannot load: the environment lacks {names}. "
+        f"Set {'it' if len(missing) == 1 else 'them'} where Dagster runs (the webserver's and "
+        "daemon's environment) and reload the code location."
+    )
+
+
+def newest_loaded_at(config: LeadsyncConfig, table: str, source_name: str) -> datetime | None:
+    """When this source's newest raw row was loaded (`received_at`; read after the load committed).
+
+    That is load time, not the lead's own time: the freshness check judges `touched_at` in the
+    marts (checks.py) and shows this beside it.
+    """
     if not config.warehouse_path.exists():
         return None
     con = duckdb.connect(str(config.warehouse_path), read_only=True)
@@ -167,9 +189,9 @@ def load_metadata(
             quarantined / (loaded + quarantined) if loaded + quarantined else 0.0
         ),
     }
-    newest = newest_record_at(config, table, source_name)
+    newest = newest_loaded_at(config, table, source_name)
     if newest is not None:
-        meta["newest_record_at"] = MetadataValue.timestamp(newest)
+        meta[NEWEST_LOADED_AT] = MetadataValue.timestamp(newest)
     return meta
 
 
@@ -195,11 +217,17 @@ def _dlt_source_assets(config: LeadsyncConfig, source_name: str, out: IngestionA
         op_tags={"leadsync/source": src.name, "leadsync/source_type": src.type},
     )
     def _load(context: AssetExecutionContext, dlt: DagsterDltResource) -> Iterator[MaterializeResult]:
+        missing = missing_secret_envs(config, src.name)
+        if missing:  # set after the code location loaded, or never: say which, do not retry
+            raise Failure(missing_secrets_message(src, missing), allow_retries=False)
         try:
             fresh = build_source_for_run(config, src.name, context)
-        except ConfigError as exc:  # e.g. a missing secret: retrying cannot help
-            raise Failure(str(exc), allow_retries=False) from exc
-        results = list(dlt.run(context=context, dlt_source=fresh, dlt_pipeline=dlt_pipeline))
+            results = list(dlt.run(context=context, dlt_source=fresh, dlt_pipeline=dlt_pipeline))
+        except Exception as exc:
+            failure = failure_for(exc, f"Loading {src.name} ({src.type})")
+            if failure is None:
+                raise  # transient: the job's retry policy runs the step again
+            raise failure from exc
         trace = dlt_pipeline.last_trace
         load_info = trace.last_load_info if trace else None
         ingest.after_load(config, src.name, load_info)

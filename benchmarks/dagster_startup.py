@@ -1,0 +1,150 @@
+"""How long Dagster takes to start work: `sync_<csv source>` with nothing new, as `dagster dev` runs it.
+
+Builds a scratch folder with the demo's CSV sources (examples/csv) and the real dbt project, loads
+them once with `leadsync sync`, then launches the source's job with `dagster job execute` against
+a real instance (DAGSTER_HOME in the scratch folder, the repository's dagster.yaml copied in), the
+way the daemon launches a run. From the run's event log it prints:
+
+- run start -> first step's first event, and run start -> last step's end;
+- per step: worker launch -> STEP_START (the step process importing and loading the code location),
+  and the step's own work;
+- the same with a plain baseline in the same run: `leadsync sync --source NAME` (the CLI doing
+  the same load + transform + publish without Dagster).
+
+    .venv/bin/python benchmarks/dagster_startup.py                  # sync_purchased_list
+    .venv/bin/python benchmarks/dagster_startup.py --source expo_2026 --repeat 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+CSV_SOURCES = [
+    {
+        "name": "expo_2026",
+        "type": "csv",
+        "path": str(REPO / "examples/csv/expo_2026*.csv"),
+        "channel": "Event",
+    },
+    {
+        "name": "purchased_list",
+        "type": "csv",
+        "path": str(REPO / "examples/csv/purchased_list*.tsv"),
+        "origin": "outbound",
+        "channel": "Purchased List",
+    },
+    {"name": "crm_export", "type": "csv", "path": str(REPO / "examples/csv/crm_export*.csv")},
+]
+
+
+def scratch(root: Path) -> dict[str, str]:
+    config = {
+        "warehouse": {"path": "wh/leads.duckdb", "bi_copy": "wh/leads_bi.duckdb"},
+        "webhooks": {"landing_dir": "wh/landing"},
+        "sources": CSV_SOURCES,
+    }
+    (root / "leadsync.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    home = root / "dagster_home"
+    home.mkdir()
+    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
+    return {
+        **os.environ,
+        "LEADSYNC_CONFIG": str(root / "leadsync.yaml"),
+        "DAGSTER_HOME": str(home),
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+
+
+def run(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"{' '.join(cmd)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    return time.perf_counter() - started
+
+
+def run_figures(home: Path, job: str) -> dict:
+    from dagster import DagsterEventType, DagsterInstance, RunsFilter
+
+    with DagsterInstance.from_config(str(home)) as instance:
+        run_record = instance.get_run_records(RunsFilter(job_name=job), limit=1)[0]
+        records = instance.all_logs(run_record.dagster_run.run_id)
+    events = [r for r in records if r.dagster_event is not None]
+    t0 = next(r.timestamp for r in events if r.dagster_event.event_type == DagsterEventType.RUN_START)
+    step_events = [r for r in events if r.step_key]
+    steps: dict[str, dict[str, float]] = {}
+    for r in step_events:
+        kind = r.dagster_event.event_type
+        s = steps.setdefault(r.step_key, {"first": r.timestamp})
+        if kind == DagsterEventType.STEP_WORKER_STARTING:
+            s["launch"] = r.timestamp
+        elif kind == DagsterEventType.STEP_START:
+            s["start"] = r.timestamp
+        elif kind in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
+            s["end"] = r.timestamp
+    return {
+        "first_step_event": min(r.timestamp for r in step_events) - t0,
+        "last_step_end": max(s.get("end", 0) for s in steps.values()) - t0,
+        "steps": steps,
+        "run_status": run_record.dagster_run.status.value,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", default="purchased_list")
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    job = f"sync_{args.source}"
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        env = scratch(root)
+        print(f"priming: leadsync sync (loads the CSVs, builds the marts) in {root}")
+        run([str(BIN / "leadsync"), "sync"], env, root)
+        if (REPO / "Makefile").exists() and (REPO / "orchestration" / "prepare.py").exists():
+            prep = run([str(BIN / "python"), "-m", "leadsync.orchestration.prepare"], env, root)
+            print(f"prepare (once, at `make dev`): {prep:.1f} s")
+        for i in range(args.repeat):
+            cli = run([str(BIN / "leadsync"), "sync", "--source", args.source], env, root)
+            wall = run(
+                [
+                    str(BIN / "dagster"),
+                    "job",
+                    "execute",
+                    "-m",
+                    "leadsync.orchestration.definitions",
+                    "-j",
+                    job,
+                ],
+                env,
+                root,
+            )
+            figures = run_figures(Path(env["DAGSTER_HOME"]), job)
+            print(
+                f"\n[{i + 1}] {job}, nothing new ({figures['run_status']}); load avg {os.getloadavg()[0]:.2f}"
+            )
+            print(f"  baseline `leadsync sync --source {args.source}` (no Dagster): {cli:6.1f} s")
+            print(f"  `dagster job execute` wall time:                    {wall:6.1f} s")
+            print(
+                f"  run start -> first step's first event:              {figures['first_step_event']:6.1f} s"
+            )
+            print(f"  run start -> last step's end:                       {figures['last_step_end']:6.1f} s")
+            for key, s in sorted(figures["steps"].items(), key=lambda kv: kv[1]["first"]):
+                startup = s["start"] - s.get("launch", s["first"]) if "start" in s else float("nan")
+                work = s.get("end", float("nan")) - s.get("start", float("nan"))
+                print(f"    {key:<32} start-up {startup:6.1f} s   work {work:6.1f} s")
+
+
+if __name__ == "__main__":
+    main()
