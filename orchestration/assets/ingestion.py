@@ -44,6 +44,7 @@ from leadsync.orchestration.retries import failure_for
 
 INGESTION_GROUP = "ingestion"
 NEWEST_LOADED_AT = "newest_loaded_at"  # metadata: load time of the source's newest raw row
+MISSING_ENV = "missing_env"  # definition metadata: secret variables the environment lacks
 log = logging.getLogger("leadsync.orchestration")
 
 
@@ -63,9 +64,21 @@ class LeadsyncDltTranslator(DagsterDltTranslator):
     produces those, so they would dangle in the graph. The sources are the start of the graph.
     """
 
+    def __init__(self, missing_envs: list[str] | None = None, note: str = ""):
+        super().__init__()
+        self._missing = list(missing_envs or [])
+        self._note = note
+
     def get_asset_spec(self, data: DltResourceTranslatorData) -> AssetSpec:
         spec = super().get_asset_spec(data)
-        return spec.replace_attributes(deps=[], group_name=INGESTION_GROUP)
+        spec = spec.replace_attributes(deps=[], group_name=INGESTION_GROUP)
+        if not self._missing:
+            return spec
+        # Shown on the asset's page before anything runs: which variable to set.
+        return spec.replace_attributes(
+            description=f"{self._note}\n\n{spec.description or ''}".strip(),
+            metadata={**spec.metadata, MISSING_ENV: MetadataValue.json(self._missing)},
+        )
 
 
 @dataclass
@@ -206,12 +219,15 @@ def _dlt_source_assets(config: LeadsyncConfig, source_name: str, out: IngestionA
     if partitions_def is not None:
         out.partitioned_sources.add(source_name)
     main_key = out.main_key(src.name, src.type)
+    missing = missing_secret_envs(config, source_name)
+    if missing:
+        out.broken_sources[source_name] = missing_secrets_message(src, missing)
 
     @dlt_assets(
         dlt_source=dlt_source,
         dlt_pipeline=dlt_pipeline,
         name=load_op_name(src.name),
-        dagster_dlt_translator=LeadsyncDltTranslator(),
+        dagster_dlt_translator=LeadsyncDltTranslator(missing, out.broken_sources.get(source_name, "")),
         partitions_def=partitions_def,
         pool=WAREHOUSE_POOL,
         op_tags={"leadsync/source": src.name, "leadsync/source_type": src.type},
@@ -256,9 +272,11 @@ def _link_tables(out: IngestionAssets, source_name: str, source_type: str, own: 
             keys.append(writer)
 
 
-def _unavailable_source_asset(src: Any, reason: str) -> AssetsDefinition:
+def _unavailable_source_asset(src: Any, reason: str, missing: list[str]) -> AssetsDefinition:
     """The source's main asset, failing with `reason` when run: keeps the graph whole and loud."""
     key = dlt_asset_key(src.name, main_table(src.type))
+    if missing:
+        reason = f"{reason} ({missing_secrets_message(src, missing)})"
 
     @multi_asset(
         name=load_op_name(src.name),
@@ -268,6 +286,7 @@ def _unavailable_source_asset(src: Any, reason: str) -> AssetsDefinition:
                 group_name=INGESTION_GROUP,
                 kinds={"dlt", "duckdb"},
                 description=f"Source {src.name!r} ({src.type}) cannot load: {reason}",
+                metadata={MISSING_ENV: MetadataValue.json(missing)} if missing else None,
             )
         ],
         pool=WAREHOUSE_POOL,
@@ -288,7 +307,7 @@ def build_ingestion_assets(config: LeadsyncConfig) -> IngestionAssets:
             reason = f"{type(exc).__name__}: {exc}"
             log.error("leadsync: source %r (%s) is unavailable in Dagster: %s", src.name, src.type, reason)
             out.broken_sources[src.name] = reason
-            out.assets.append(_unavailable_source_asset(src, reason))
+            out.assets.append(_unavailable_source_asset(src, reason, missing_secret_envs(config, src.name)))
             # Its tables are still the ones its type writes, so dbt stays linked to it.
             main_key = dlt_asset_key(src.name, main_table(src.type))
             out.keys_by_source[src.name] = [main_key]
