@@ -93,8 +93,15 @@ def run_figures(home: Path, job: str) -> dict:
             s["start"] = r.timestamp
         elif kind in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
             s["end"] = r.timestamp
+    started = [
+        r.timestamp
+        for r in step_events
+        if r.dagster_event.event_type in (DagsterEventType.STEP_WORKER_STARTING, DagsterEventType.STEP_START)
+    ]
     return {
-        "first_step_event": min(r.timestamp for r in step_events) - t0,
+        # (ASSET_MATERIALIZATION_PLANNED carries a step key too, but comes before the run starts)
+        "first_step_event": min(started) - t0,
+        "first_step_start": min(s["start"] for s in steps.values() if "start" in s) - t0,
         "last_step_end": max(s.get("end", 0) for s in steps.values()) - t0,
         "steps": steps,
         "run_status": run_record.dagster_run.status.value,
@@ -147,4 +154,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    sys.stdout.reconfigure(line_buffering=True)
     main()
