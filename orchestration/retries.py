@@ -17,10 +17,15 @@ from collections.abc import Iterator
 
 from dagster import Failure
 
+from leadsync.ingestion.ad_platforms.common import PlatformError, QuotaExhaustedError
 from leadsync.ingestion.config import ConfigError
 from leadsync.orchestration.use_cases.errors import UserError, one_line, root_cause
 
 TRANSIENT_HTTP = frozenset({408, 425, 429, 500, 502, 503, 504})
+# The API sources' retrying session (ingestion/ad_platforms/common.py, used by the CRMs too)
+# raises PlatformError "... gave up after N attempts (...)" when retryable answers (5xx, 429,
+# network errors) outlasted its backoff: later may work. Its other PlatformErrors are refusals.
+_GAVE_UP = "gave up after"
 _LOCK_WORDS = ("could not set lock", "conflicting lock", "database is locked")
 
 
@@ -68,8 +73,11 @@ def _is_transport_error(exc: BaseException) -> bool:
 def is_transient(exc: BaseException) -> bool:
     """True when retrying the same step later may succeed (see the module docstring)."""
     chain = list(_chain(exc))
-    if any(isinstance(e, (UserError, ConfigError)) for e in chain):
-        return False
+    if any(isinstance(e, (UserError, ConfigError, QuotaExhaustedError)) for e in chain):
+        return False  # QuotaExhausted: the day's quota; the next scheduled sync resumes
+    platform = [e for e in chain if isinstance(e, PlatformError)]
+    if platform:
+        return any(_GAVE_UP in str(e) for e in platform)
     statuses = [s for s in (_http_status(e) for e in chain) if s is not None]
     if statuses:
         return all(s in TRANSIENT_HTTP for s in statuses)
