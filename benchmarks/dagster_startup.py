@@ -99,6 +99,7 @@ def run_figures(home: Path, job: str) -> dict:
         if r.dagster_event.event_type in (DagsterEventType.STEP_WORKER_STARTING, DagsterEventType.STEP_START)
     ]
     return {
+        "t0": t0,
         # (ASSET_MATERIALIZATION_PLANNED carries a step key too, but comes before the run starts)
         "first_step_event": min(started) - t0,
         "first_step_start": min(s["start"] for s in steps.values() if "start" in s) - t0,
@@ -143,14 +144,27 @@ def main() -> None:
             )
             print(f"  baseline `leadsync sync --source {args.source}` (no Dagster): {cli:6.1f} s")
             print(f"  `dagster job execute` wall time:                    {wall:6.1f} s")
+            t0 = figures["t0"]
+            steps = figures["steps"]
+            work_total = sum(s["end"] - s["start"] for s in steps.values() if "start" in s and "end" in s)
             print(
                 f"  run start -> first step's first event:              {figures['first_step_event']:6.1f} s"
             )
+            print(
+                f"  run start -> first STEP_START:                      {figures['first_step_start']:6.1f} s"
+            )
             print(f"  run start -> last step's end:                       {figures['last_step_end']:6.1f} s")
-            for key, s in sorted(figures["steps"].items(), key=lambda kv: kv[1]["first"]):
-                startup = s["start"] - s.get("launch", s["first"]) if "start" in s else float("nan")
-                work = s.get("end", float("nan")) - s.get("start", float("nan"))
-                print(f"    {key:<32} start-up {startup:6.1f} s   work {work:6.1f} s")
+            print(f"    of which steps' own work (sum):                   {work_total:6.1f} s")
+            for key, s in sorted(steps.items(), key=lambda kv: kv[1].get("start", kv[1]["first"])):
+                if "start" not in s:
+                    continue
+                # start-up: worker launch -> STEP_START (multiprocess); for in-process steps, the
+                # step became runnable when the last step before it ended (or the run started).
+                ready = s.get("launch") or max(
+                    [o["end"] for o in steps.values() if o.get("end", float("inf")) <= s["start"]] or [t0]
+                )
+                work = s.get("end", float("nan")) - s["start"]
+                print(f"    {key:<40} start-up {s['start'] - ready:6.1f} s   work {work:6.1f} s")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dagster import AssetKey, AssetSelection, RetryPolicy, define_asset_job, in_process_executor
+from dagster import (
+    AssetKey,
+    AssetSelection,
+    RetryPolicy,
+    define_asset_job,
+    in_process_executor,
+    multiprocess_executor,
+)
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from leadsync.ingestion.config import LeadsyncConfig
@@ -92,12 +99,14 @@ def build_jobs(
             DEFAULT_SYNC_JOB,
             selection=with_downstream(default_keys),
             op_retry_policy=retry_policy,
+            executor_def=multiprocess_executor,
             description="Load every source on the default schedule, then transform and publish.",
         )
     jobs.full_sync = define_asset_job(
         FULL_SYNC_JOB,
         selection=AssetSelection.all() - AssetSelection.assets(*partitioned_keys),
         op_retry_policy=retry_policy,
+        executor_def=multiprocess_executor,
         description="Load every (unpartitioned) source, transform and publish: what `leadsync sync` does.",
     )
     jobs.transform = define_asset_job(

@@ -139,8 +139,14 @@ def build_source_for_run(
 # metadata
 # ---------------------------------------------------------------------------------------------
 def missing_secret_envs(config: LeadsyncConfig, source_name: str) -> list[str]:
-    """The environment variables this source needs that are not set (empty when all are)."""
+    """The environment variables this source's load needs that are not set (empty when all are).
+
+    A webhook source's secret verifies signatures in the receiver; draining the landing store
+    needs none (the same rule as `use_cases.sync.load_sources`).
+    """
     src = config.source(source_name)
+    if src.type == "webhook":
+        return []
     return [env for env in src.secret_envs.values() if not os.environ.get(env)]
 
 
