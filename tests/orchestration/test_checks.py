@@ -67,6 +67,12 @@ def test_lead_flow_check_fires_on_a_crafted_famine(tmp_path):
     assert result.metadata["famished"].value == ["famished"]
     assert "famished" in result.description and "steady" not in result.description
 
+    # With the marts' times beside the counts: the newest lead's own time and the last load.
+    newest = {"famished": (datetime(2026, 11, 20, 9, tzinfo=UTC), datetime(2026, 11, 22, 8, tzinfo=UTC))}
+    said = lead_flow_result(list(flows.values()), min_share=0.5, newest=newest)
+    assert "newest lead 2026-11-20 09:00 UTC; last loaded 2026-11-22 08:00 UTC" in said.description
+    assert said.metadata["sources"].value["famished"]["newest_lead_at"] == "2026-11-20 09:00 UTC"
+
 
 def test_lead_flow_check_passes_a_normal_dip(tmp_path):
     db = tmp_path / "wh.duckdb"
