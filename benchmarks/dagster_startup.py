@@ -74,6 +74,26 @@ def run(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
     return time.perf_counter() - started
 
 
+_LOAD = (
+    "import time; t = time.perf_counter(); "
+    "from leadsync.orchestration.definitions import defs; d = defs(); "
+    "print(time.perf_counter() - t, len(list(d.resolve_asset_graph().get_all_asset_keys())))"
+)
+_FLOOR = (
+    "import time; t = time.perf_counter(); import dagster, dagster_dbt, dagster_dlt, dlt, duckdb; "
+    "print(time.perf_counter() - t)"
+)
+
+
+def code_location_load(env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """Seconds to load the code location in a fresh process (what every step process of a
+    multiprocess run and every code-server start pays), and the floor: importing the libraries."""
+    py = str(BIN / "python")
+    load = subprocess.run([py, "-c", _LOAD], env=env, cwd=cwd, capture_output=True, text=True, check=True)
+    floor = subprocess.run([py, "-c", _FLOOR], env=env, cwd=cwd, capture_output=True, text=True, check=True)
+    return float(load.stdout.split()[0]), float(floor.stdout.split()[0])
+
+
 def run_figures(home: Path, job: str) -> dict:
     from dagster import DagsterEventType, DagsterInstance, RunsFilter
 
@@ -113,16 +133,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", default="purchased_list")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--load-only", action="store_true", help="only the code-location load figures")
     args = parser.parse_args()
     job = f"sync_{args.source}"
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         env = scratch(root)
+        if (
+            args.load_only
+        ):  # no warehouse needed: the prepared manifest (if this version has one), then a load
+            if (REPO / "orchestration" / "prepare.py").exists():
+                run([str(BIN / "python"), "-m", "leadsync.orchestration.prepare"], env, root)
+            loaded, floor = code_location_load(env, root)
+            print(
+                f"code location load, fresh process: {loaded:.1f} s (floor: importing the libraries {floor:.1f} s)"
+            )
+            return
         print(f"priming: leadsync sync (loads the CSVs, builds the marts) in {root}")
         run([str(BIN / "leadsync"), "sync"], env, root)
-        if (REPO / "Makefile").exists() and (REPO / "orchestration" / "prepare.py").exists():
+        if (REPO / "orchestration" / "prepare.py").exists():
             prep = run([str(BIN / "python"), "-m", "leadsync.orchestration.prepare"], env, root)
             print(f"prepare (once, at `make dev`): {prep:.1f} s")
+        loaded, floor = code_location_load(env, root)
+        print(
+            f"code location load, fresh process: {loaded:.1f} s (floor: importing the libraries {floor:.1f} s)"
+        )
         for i in range(args.repeat):
             cli = run([str(BIN / "leadsync"), "sync", "--source", args.source], env, root)
             wall = run(
