@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # dagster-dbt runs the venv's `dbt`; put the venv first on PATH for every target.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: demo test lint dev install install-test clean
+.PHONY: demo test lint dev prepare install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,14 @@ lint: install-test
 test: lint
 	$(BIN)/python -m pytest
 
+# The demo config with its sandboxes and secrets (or $$LEADSYNC_CONFIG as it is); the dbt manifest
+# is prepared once here, before `dagster dev` starts (orchestration/dev.py).
 dev: install
-	$(BIN)/dagster dev -w workspace.yaml
+	$(BIN)/python -m leadsync.orchestration.dev
+
+# Deploy step: parse the dbt project once for the code location (`dagster-webserver`/daemon read it).
+prepare: install
+	$(BIN)/python -m leadsync.orchestration.prepare
 
 clean:
 	rm -rf $(VENV) warehouse demo_output .pytest_cache

@@ -6,10 +6,13 @@ so the two paths build the same thing the same way.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,11 @@ from leadsync.ingestion.config import LeadsyncConfig
 from leadsync.ingestion.warehouse import dbt_env
 
 TRANSFORM_DIR = Path(__file__).resolve().parents[1] / "transform"
+
+
+def default_dbt_target(config: LeadsyncConfig) -> Path:
+    """The Dagster code location's dbt target folder, beside the warehouse (never transform/target)."""
+    return config.state_dir / "dagster_dbt"
 
 
 def dbt_executable() -> str:
@@ -65,11 +73,10 @@ def dbt_resource(config: LeadsyncConfig, project_dir: Path | None = None) -> Dbt
 def prepare_manifest(
     config: LeadsyncConfig, target_path: Path | None = None, project_dir: Path | None = None
 ) -> Path:
-    """Parse the dbt project and return its manifest.json.
+    """Parse the dbt project into `target_path` and return its manifest.json (always parses).
 
-    dagster-dbt parses by itself only under `dagster dev`; Definitions built anywhere else
-    (tests, `dagster job execute`, the CLI) must parse first. Give each caller its own
-    `target_path` so concurrent parses never overwrite each other's manifest.
+    Concurrent callers must give each their own `target_path`; `ensure_manifest` is the safe,
+    shared way (Dagster uses that).
     """
     configure_dbt_env(config)
     project = dbt_project(target_path, project_dir)
@@ -78,6 +85,65 @@ def prepare_manifest(
         target_path=project.target_path,
     ).wait()
     return project.manifest_path
+
+
+MANIFEST = "manifest.json"
+MANIFEST_STAMP = "manifest.stamp"
+_NOT_PROJECT_INPUTS = {"target", "logs", "dbt_packages", ".user.yml"}
+
+
+def manifest_stamp(config: LeadsyncConfig, project_dir: Path | None = None) -> str:
+    """What the parsed manifest depends on: every project file (path, size, mtime), the vars, the target.
+
+    Cheap (a stat per file, no dbt), so every process loading the code location can tell whether
+    the prepared manifest is still the project's without parsing it again.
+    """
+    root = Path(project_dir or TRANSFORM_DIR)
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if rel.parts[0] in _NOT_PROJECT_INPUTS or not path.is_file():
+            continue
+        st = path.stat()
+        digest.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    digest.update(json.dumps(config.dbt_vars(), sort_keys=True, default=str).encode())
+    digest.update(json.dumps(sorted(dbt_env(config).items())).encode())
+    return digest.hexdigest()
+
+
+def ensure_manifest(config: LeadsyncConfig, target_path: Path, project_dir: Path | None = None) -> Path:
+    """The prepared manifest in `target_path`, parsing only when it is missing or out of date.
+
+    Run once by `make dev` / deploy (`python -m leadsync.orchestration.prepare`); every later
+    code-location load (the webserver, the daemon, each step process) only compares the stamp and
+    reads the file. When a parse is needed, one process parses (an exclusive lock on
+    `target_path/.prepare.lock`; the others wait, then find it done) into a folder of its own and
+    renames the finished manifest into place, so a reader never sees a half-written file.
+    """
+    target_path = Path(target_path)
+    manifest, stamp_file = target_path / MANIFEST, target_path / MANIFEST_STAMP
+    stamp = manifest_stamp(config, project_dir)
+
+    def current() -> bool:
+        return manifest.exists() and stamp_file.exists() and stamp_file.read_text() == stamp
+
+    if current():
+        return manifest
+    target_path.mkdir(parents=True, exist_ok=True)
+    with open(target_path / ".prepare.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if current():  # another process parsed while this one waited
+            return manifest
+        scratch = Path(tempfile.mkdtemp(prefix="parse-", dir=target_path))
+        try:
+            parsed = prepare_manifest(config, target_path=scratch, project_dir=project_dir)
+            os.replace(parsed, manifest)
+            tmp_stamp = scratch / MANIFEST_STAMP
+            tmp_stamp.write_text(stamp)
+            os.replace(tmp_stamp, stamp_file)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return manifest
 
 
 def run_dbt(

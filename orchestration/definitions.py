@@ -13,22 +13,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dagster import AssetKey, Definitions, definitions
+from dagster import AssetKey, Definitions, RetryPolicy, definitions
 
 from leadsync.ingestion.config import LeadsyncConfig, load_config
 from leadsync.orchestration.assets.ingestion import build_ingestion_assets
 from leadsync.orchestration.assets.publish import build_bi_copy_asset, build_report_asset
 from leadsync.orchestration.assets.transform import MARTS_GROUP, build_transform_assets
 from leadsync.orchestration.checks import build_checks
+from leadsync.orchestration.dbt_project import default_dbt_target
 from leadsync.orchestration.jobs import build_jobs
-from leadsync.orchestration.resources import build_resources
+from leadsync.orchestration.resources import TRANSIENT_RETRY_POLICY, build_resources
 from leadsync.orchestration.schedules import build_schedules
 from leadsync.orchestration.sensors import build_sensors
-
-
-def default_dbt_target(config: LeadsyncConfig) -> Path:
-    """This code location's own dbt target folder, beside the warehouse (never transform/target)."""
-    return config.state_dir / "dagster_dbt"
 
 
 def build_definitions(
@@ -37,6 +33,7 @@ def build_definitions(
     dbt_target_path: Path | None = None,
     dbt_project_dir: Path | None = None,
     with_report: bool = True,
+    retry_policy: RetryPolicy = TRANSIENT_RETRY_POLICY,
 ) -> Definitions:
     """Everything Dagster runs for this config: assets, checks, jobs, schedules, sensors."""
     target = Path(dbt_target_path or default_dbt_target(config))
@@ -48,7 +45,7 @@ def build_definitions(
     if report is not None:
         assets.append(report)
     asset_keys: set[AssetKey] = {k for a in assets for k in a.keys}
-    jobs = build_jobs(config, ingestion)
+    jobs = build_jobs(config, ingestion, retry_policy)
     return Definitions(
         assets=assets,
         asset_checks=build_checks(config, asset_keys),

@@ -6,13 +6,30 @@ source's new files. Its job selects the source's dlt assets and everything downs
 transform always runs after the loads it depends on, in the same run. A date-partitioned source
 (API sources with `start_date`) cannot share a job with unpartitioned assets, so its job only
 loads; the `transform_after_partitioned_loads` sensor then starts the transform job.
+
+Executors: a source's job and the transform job are one chain of steps that cannot overlap
+(each needs the one before, and every warehouse step holds the single `leadsync_warehouse`
+slot), so they run in one process (`in_process_executor`): the code location loads once per
+run instead of once per step. `full_sync` and `default_sync` keep the multiprocess executor:
+their loads are independent steps, which run side by side when the pool has more than one slot
+(a PostgreSQL warehouse).
+
+Retries: `op_retry_policy` retries what a retry can fix; steps raise `Failure(allow_retries=False)`
+for what it cannot (see orchestration/retries.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dagster import AssetKey, AssetSelection, define_asset_job
+from dagster import (
+    AssetKey,
+    AssetSelection,
+    RetryPolicy,
+    define_asset_job,
+    in_process_executor,
+    multiprocess_executor,
+)
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from leadsync.ingestion.config import LeadsyncConfig
@@ -42,7 +59,9 @@ class Jobs:
         return [j for j in jobs if j is not None]
 
 
-def build_jobs(config: LeadsyncConfig, ingestion: IngestionAssets) -> Jobs:
+def build_jobs(
+    config: LeadsyncConfig, ingestion: IngestionAssets, retry_policy: RetryPolicy = TRANSIENT_RETRY_POLICY
+) -> Jobs:
     """Jobs for the configured sources (see the module docstring for why each exists)."""
     jobs = Jobs()
     separate_transform = config.monitoring.transform_schedule is not None
@@ -65,7 +84,8 @@ def build_jobs(config: LeadsyncConfig, ingestion: IngestionAssets) -> Jobs:
         jobs.by_source[src.name] = define_asset_job(
             sync_job_name(src.name),
             selection=selection,
-            op_retry_policy=TRANSIENT_RETRY_POLICY,
+            op_retry_policy=retry_policy,
+            executor_def=in_process_executor,
             description=f"Load {src.name} ({src.type})"
             + ("" if partitioned or separate_transform else ", then transform and publish."),
             tags={"leadsync/source": src.name},
@@ -78,19 +98,22 @@ def build_jobs(config: LeadsyncConfig, ingestion: IngestionAssets) -> Jobs:
         jobs.default_sync = define_asset_job(
             DEFAULT_SYNC_JOB,
             selection=with_downstream(default_keys),
-            op_retry_policy=TRANSIENT_RETRY_POLICY,
+            op_retry_policy=retry_policy,
+            executor_def=multiprocess_executor,
             description="Load every source on the default schedule, then transform and publish.",
         )
     jobs.full_sync = define_asset_job(
         FULL_SYNC_JOB,
         selection=AssetSelection.all() - AssetSelection.assets(*partitioned_keys),
-        op_retry_policy=TRANSIENT_RETRY_POLICY,
+        op_retry_policy=retry_policy,
+        executor_def=multiprocess_executor,
         description="Load every (unpartitioned) source, transform and publish: what `leadsync sync` does.",
     )
     jobs.transform = define_asset_job(
         TRANSFORM_JOB,
         selection=downstream_only,
-        op_retry_policy=TRANSIENT_RETRY_POLICY,
+        op_retry_policy=retry_policy,
+        executor_def=in_process_executor,
         description="dbt build (models + tests), then the BI copy and the report.",
     )
     return jobs

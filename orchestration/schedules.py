@@ -1,7 +1,9 @@
 """Schedules from the config: a cron per source (`schedule:`), `monitoring.default_schedule` for
 the rest, and `monitoring.transform_schedule` when the transform runs on its own clock.
 
-They start RUNNING: leadsync is meant to run unattended once `dagster dev` (or a daemon) is up.
+They start STOPPED: opening the UI never starts work. Turn one on in the UI (Automation ->
+the schedule -> toggle) or with `dagster schedule start <name> -w workspace.yaml`; the daemon
+(`dagster dev` runs one) then launches it on its cron.
 """
 
 # No `from __future__ import annotations`: Dagster inspects the `context` annotations at runtime.
@@ -36,7 +38,7 @@ def _partitioned_schedule(config: LeadsyncConfig, source_name: str, jobs: Jobs) 
         job=job,
         cron_schedule=src.schedule or config.monitoring.default_schedule,
         execution_timezone=DEFAULT_TIMEZONE,
-        default_status=DefaultScheduleStatus.RUNNING,
+        default_status=DefaultScheduleStatus.STOPPED,
     )
     def _tick(context: ScheduleEvaluationContext) -> RunRequest:
         keys = partitions_def.get_partition_keys(current_time=context.scheduled_execution_time)
@@ -56,7 +58,7 @@ def build_schedules(
                 job=jobs.default_sync,
                 cron_schedule=config.monitoring.default_schedule,
                 execution_timezone=DEFAULT_TIMEZONE,
-                default_status=DefaultScheduleStatus.RUNNING,
+                default_status=DefaultScheduleStatus.STOPPED,
             )
         )
     for src in config.enabled_sources:
@@ -72,7 +74,7 @@ def build_schedules(
                     job=job,
                     cron_schedule=src.schedule,
                     execution_timezone=DEFAULT_TIMEZONE,
-                    default_status=DefaultScheduleStatus.RUNNING,
+                    default_status=DefaultScheduleStatus.STOPPED,
                 )
             )
     if config.monitoring.transform_schedule and jobs.transform is not None:
@@ -82,7 +84,7 @@ def build_schedules(
                 job=jobs.transform,
                 cron_schedule=config.monitoring.transform_schedule,
                 execution_timezone=DEFAULT_TIMEZONE,
-                default_status=DefaultScheduleStatus.RUNNING,
+                default_status=DefaultScheduleStatus.STOPPED,
             )
         )
     return schedules

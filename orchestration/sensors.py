@@ -5,12 +5,18 @@ partitioned loads, and alert when any run fails.
 - `webhook_backlog_<source>`: the webhook landing store holds undrained submissions.
 - `transform_after_partitioned_loads`: a date-partitioned load succeeded; build what is below it.
 - `alert_on_run_failure`: the log and the configured Slack-compatible webhook hear about it.
+
+The sensors that start runs are STOPPED until the user turns them on (UI: Automation, or
+`dagster sensor start <name> -w workspace.yaml`): opening the UI never starts work. The failure
+alert launches nothing; it starts RUNNING when `monitoring.alert_webhook_url_env` names a
+variable that is set (the user asked for alerts), STOPPED otherwise.
 """
 
 # No `from __future__ import annotations`: Dagster inspects the `context` annotations at runtime.
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -50,19 +56,12 @@ log = logging.getLogger("leadsync.sensors")
 # ---------------------------------------------------------------------------------------------
 # new files
 # ---------------------------------------------------------------------------------------------
-def list_files(pattern: str) -> dict[str, str]:
-    """Path -> a version stamp (modification time, else size) for every file the glob matches."""
-    import fsspec
+def file_fingerprints(pattern: str) -> dict[str, str]:
+    """url -> fingerprint for every file the glob matches: the same listing and the same notion of
+    "the same file" as the file sources' own incremental reads (`leadsync.ingestion.files`)."""
+    from leadsync.ingestion.files import list_files
 
-    fs, path = fsspec.core.url_to_fs(pattern)
-    found = fs.glob(path, detail=True)
-    out: dict[str, str] = {}
-    for name, info in found.items():
-        if info.get("type") == "directory":
-            continue
-        stamp = info.get("mtime") or info.get("LastModified") or info.get("updated") or info.get("size")
-        out[str(name)] = str(stamp)
-    return out
+    return {entry.url: entry.fingerprint for entry in list_files(pattern)}
 
 
 def new_or_changed(previous: dict[str, str], current: dict[str, str]) -> list[str]:
@@ -76,13 +75,13 @@ def _file_sensor(config: LeadsyncConfig, source_name: str, job_name: str) -> Sen
         name=f"new_files_{source_name}",
         job_name=job_name,
         minimum_interval_seconds=FILE_SENSOR_INTERVAL_SECONDS,
-        default_status=DefaultSensorStatus.RUNNING,
+        default_status=DefaultSensorStatus.STOPPED,
         description=f"Starts {job_name} when a file matching {pattern} appears or changes.",
     )
     def _sense(context: SensorEvaluationContext) -> SensorResult | SkipReason:
         previous = json.loads(context.cursor) if context.cursor else {}
         try:
-            current = list_files(pattern)
+            current = file_fingerprints(pattern)
         except Exception as exc:  # noqa: BLE001 - a storage hiccup is reported, not fatal
             return SkipReason(f"Could not list {pattern}: {exc}")
         changed = new_or_changed(previous, current)
@@ -112,7 +111,7 @@ def _backlog_sensor(
         name=f"webhook_backlog_{source_name}",
         job_name=job_name,
         minimum_interval_seconds=BACKLOG_SENSOR_INTERVAL_SECONDS,
-        default_status=DefaultSensorStatus.RUNNING,
+        default_status=DefaultSensorStatus.STOPPED,
         description=f"Starts {job_name} when the landing store holds undrained {source_name} submissions.",
     )
     def _sense(context: SensorEvaluationContext) -> RunRequest | SkipReason:
@@ -145,7 +144,7 @@ def _transform_after(jobs: Jobs, partitioned: list[str]) -> SensorDefinition:
         run_status=DagsterRunStatus.SUCCESS,
         monitored_jobs=[jobs.by_source[n] for n in partitioned],
         request_job=jobs.transform,
-        default_status=DefaultSensorStatus.RUNNING,
+        default_status=DefaultSensorStatus.STOPPED,
         description="A date-partitioned load finished: build the transform and publish below it.",
     )
     def _chain(context: RunStatusSensorContext) -> RunRequest:
@@ -175,10 +174,15 @@ def failure_message(context: RunFailureSensorContext) -> str:
     return " ".join(parts)
 
 
+def alert_sensor_status(config: LeadsyncConfig) -> DefaultSensorStatus:
+    env = config.monitoring.alert_webhook_url_env
+    return DefaultSensorStatus.RUNNING if env and os.environ.get(env) else DefaultSensorStatus.STOPPED
+
+
 def build_failure_sensor(config: LeadsyncConfig) -> SensorDefinition:
     @run_failure_sensor(
         name="alert_on_run_failure",
-        default_status=DefaultSensorStatus.RUNNING,
+        default_status=alert_sensor_status(config),
         description="Posts failed runs to the log and the Slack-compatible webhook "
         "named by monitoring.alert_webhook_url_env.",
     )

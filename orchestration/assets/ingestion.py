@@ -14,6 +14,7 @@ problem is logged loudly at load time and shown on the asset instead of vanishin
 # No `from __future__ import annotations`: Dagster inspects the `context` annotations at runtime.
 import inspect
 import logging
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -41,8 +42,11 @@ from leadsync.ingestion.source_types import SOURCE_TYPES, main_table
 from leadsync.ingestion.suppression import Suppressor
 from leadsync.orchestration.locking import warehouse_lock
 from leadsync.orchestration.resources import WAREHOUSE_POOL
+from leadsync.orchestration.retries import failure_for
 
 INGESTION_GROUP = "ingestion"
+NEWEST_LOADED_AT = "newest_loaded_at"  # metadata: load time of the source's newest raw row
+MISSING_ENV = "missing_env"  # definition metadata: secret variables the environment lacks
 log = logging.getLogger("leadsync.orchestration")
 
 
@@ -62,9 +66,21 @@ class LeadsyncDltTranslator(DagsterDltTranslator):
     produces those, so they would dangle in the graph. The sources are the start of the graph.
     """
 
+    def __init__(self, missing_envs: list[str] | None = None, note: str = ""):
+        super().__init__()
+        self._missing = list(missing_envs or [])
+        self._note = note
+
     def get_asset_spec(self, data: DltResourceTranslatorData) -> AssetSpec:
         spec = super().get_asset_spec(data)
-        return spec.replace_attributes(deps=[], group_name=INGESTION_GROUP)
+        spec = spec.replace_attributes(deps=[], group_name=INGESTION_GROUP)
+        if not self._missing:
+            return spec
+        # Shown on the asset's page before anything runs: which variable to set.
+        return spec.replace_attributes(
+            description=f"{self._note}\n\n{spec.description or ''}".strip(),
+            metadata={**spec.metadata, MISSING_ENV: MetadataValue.json(self._missing)},
+        )
 
 
 @dataclass
@@ -124,8 +140,33 @@ def build_source_for_run(
 # ---------------------------------------------------------------------------------------------
 # metadata
 # ---------------------------------------------------------------------------------------------
-def newest_record_at(config: LeadsyncConfig, table: str, source_name: str) -> datetime | None:
-    """The newest `received_at` of this source in its raw table (read after the load committed)."""
+def missing_secret_envs(config: LeadsyncConfig, source_name: str) -> list[str]:
+    """The environment variables this source's load needs that are not set (empty when all are).
+
+    A webhook source's secret verifies signatures in the receiver; draining the landing store
+    needs none (the same rule as `use_cases.sync.load_sources`).
+    """
+    src = config.source(source_name)
+    if src.type == "webhook":
+        return []
+    return [env for env in src.secret_envs.values() if not os.environ.get(env)]
+
+
+def missing_secrets_message(src: Any, missing: list[str]) -> str:
+    names = ", ".join(missing)
+    return (
+        f"Source {src.name!r} ({src.type}) cannot load: the environment lacks {names}. "
+        f"Set {'it' if len(missing) == 1 else 'them'} where Dagster runs (the webserver's and "
+        "daemon's environment) and reload the code location."
+    )
+
+
+def newest_loaded_at(config: LeadsyncConfig, table: str, source_name: str) -> datetime | None:
+    """When this source's newest raw row was loaded (`received_at`; read after the load committed).
+
+    That is load time, not the lead's own time: the freshness check judges `touched_at` in the
+    marts (checks.py) and shows this beside it.
+    """
     if not config.warehouse_path.exists():
         return None
     con = duckdb.connect(str(config.warehouse_path), read_only=True)
@@ -169,9 +210,9 @@ def load_metadata(
             quarantined / (loaded + quarantined) if loaded + quarantined else 0.0
         ),
     }
-    newest = newest_record_at(config, table, source_name)
+    newest = newest_loaded_at(config, table, source_name)
     if newest is not None:
-        meta["newest_record_at"] = MetadataValue.timestamp(newest)
+        meta[NEWEST_LOADED_AT] = MetadataValue.timestamp(newest)
     return meta
 
 
@@ -186,33 +227,42 @@ def _dlt_source_assets(config: LeadsyncConfig, source_name: str, out: IngestionA
     if partitions_def is not None:
         out.partitioned_sources.add(source_name)
     main_key = out.main_key(src.name, src.type)
+    missing = missing_secret_envs(config, source_name)
+    if missing:
+        out.broken_sources[source_name] = missing_secrets_message(src, missing)
 
     @dlt_assets(
         dlt_source=dlt_source,
         dlt_pipeline=dlt_pipeline,
         name=load_op_name(src.name),
-        dagster_dlt_translator=LeadsyncDltTranslator(),
+        dagster_dlt_translator=LeadsyncDltTranslator(missing, out.broken_sources.get(source_name, "")),
         partitions_def=partitions_def,
         pool=WAREHOUSE_POOL,
         op_tags={"leadsync/source": src.name, "leadsync/source_type": src.type},
     )
     def _load(context: AssetExecutionContext, dlt: DagsterDltResource) -> Iterator[MaterializeResult]:
+        missing = missing_secret_envs(config, src.name)
+        if missing:  # set after the code location loaded, or never: say which, do not retry
+            raise Failure(missing_secrets_message(src, missing), allow_retries=False)
         try:
             fresh = build_source_for_run(config, src.name, context)
-        except ConfigError as exc:  # e.g. a missing secret: retrying cannot help
-            raise Failure(str(exc), allow_retries=False) from exc
-        # the same single-writer lock and suppression list as `leadsync sync` (ingestion.pipeline)
-        with warehouse_lock(config, f"dagster load {src.name}", report=context.log.info):
-            ingest.finish_interrupted_normalize(dlt_pipeline)
-            suppressor = Suppressor.for_warehouse(config)
-            if suppressor is not None:
-                suppressor.attach(fresh)
-            results = list(dlt.run(context=context, dlt_source=fresh, dlt_pipeline=dlt_pipeline))
-            trace = dlt_pipeline.last_trace
-            load_info = trace.last_load_info if trace else None
-            ingest.after_load(config, src.name, load_info)
-            if suppressor is not None:
-                suppressor.write_log(config, src.name)
+            # the same single-writer lock and suppression list as `leadsync sync` (ingestion.pipeline)
+            with warehouse_lock(config, f"dagster load {src.name}", report=context.log.info):
+                ingest.finish_interrupted_normalize(dlt_pipeline)
+                suppressor = Suppressor.for_warehouse(config)
+                if suppressor is not None:
+                    suppressor.attach(fresh)
+                results = list(dlt.run(context=context, dlt_source=fresh, dlt_pipeline=dlt_pipeline))
+                trace = dlt_pipeline.last_trace
+                load_info = trace.last_load_info if trace else None
+                ingest.after_load(config, src.name, load_info)
+                if suppressor is not None:
+                    suppressor.write_log(config, src.name)
+        except Exception as exc:
+            failure = failure_for(exc, f"Loading {src.name} ({src.type})")
+            if failure is None:
+                raise  # transient (or the lock is held): the job's retry policy runs the step again
+            raise failure from exc
         extra = load_metadata(config, src.name, src.type, ingest.row_counts(dlt_pipeline))
         for result in results:
             yield _enrich(result, extra) if result.asset_key == main_key else result
@@ -238,9 +288,11 @@ def _link_tables(out: IngestionAssets, source_name: str, source_type: str, own: 
             keys.append(writer)
 
 
-def _unavailable_source_asset(src: Any, reason: str) -> AssetsDefinition:
+def _unavailable_source_asset(src: Any, reason: str, missing: list[str]) -> AssetsDefinition:
     """The source's main asset, failing with `reason` when run: keeps the graph whole and loud."""
     key = dlt_asset_key(src.name, main_table(src.type))
+    if missing:
+        reason = f"{reason} ({missing_secrets_message(src, missing)})"
 
     @multi_asset(
         name=load_op_name(src.name),
@@ -250,6 +302,7 @@ def _unavailable_source_asset(src: Any, reason: str) -> AssetsDefinition:
                 group_name=INGESTION_GROUP,
                 kinds={"dlt", "duckdb"},
                 description=f"Source {src.name!r} ({src.type}) cannot load: {reason}",
+                metadata={MISSING_ENV: MetadataValue.json(missing)} if missing else None,
             )
         ],
         pool=WAREHOUSE_POOL,
@@ -270,7 +323,7 @@ def build_ingestion_assets(config: LeadsyncConfig) -> IngestionAssets:
             reason = f"{type(exc).__name__}: {exc}"
             log.error("leadsync: source %r (%s) is unavailable in Dagster: %s", src.name, src.type, reason)
             out.broken_sources[src.name] = reason
-            out.assets.append(_unavailable_source_asset(src, reason))
+            out.assets.append(_unavailable_source_asset(src, reason, missing_secret_envs(config, src.name)))
             # Its tables are still the ones its type writes, so dbt stays linked to it.
             main_key = dlt_asset_key(src.name, main_table(src.type))
             out.keys_by_source[src.name] = [main_key]

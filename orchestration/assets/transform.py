@@ -33,7 +33,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from leadsync.ingestion.config import LeadsyncConfig
 from leadsync.ingestion.raw_tables import RAW_DATASET
-from leadsync.orchestration.dbt_project import dbt_project, prepare_manifest
+from leadsync.orchestration.dbt_project import dbt_project, ensure_manifest
 from leadsync.orchestration.locking import warehouse_lock
 from leadsync.orchestration.resources import WAREHOUSE_POOL
 from leadsync.orchestration.use_cases.transform import build_args, failure_message
@@ -166,7 +166,7 @@ def build_transform_assets(
     own folder (dbt runs never share transform/target).
     """
     project = dbt_project(target_path, project_dir)
-    manifest = prepare_manifest(config, target_path=target_path, project_dir=project_dir)
+    manifest = ensure_manifest(config, target_path, project_dir)
     translator = LeadsyncDbtTranslator(keys_by_raw_table)
 
     @dbt_assets(

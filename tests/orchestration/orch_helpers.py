@@ -69,7 +69,13 @@ TINY_PROJECT = {
                 meta: {leadsync: {raw_table: csv_leads}}
     """,
     "models/staging/stg_csv__leads.sql": """
-        select source_name, lower(email) as email, received_at from {{ source('raw', 'csv_leads') }}
+        select
+            source_name,
+            lower(email) as email,
+            received_at,
+            coalesce(try_cast(submitted_at as timestamp) at time zone 'UTC', received_at) as touched_at,
+            to_timestamp(try_cast(_dlt_load_id as double)) as loaded_at
+        from {{ source('raw', 'csv_leads') }}
     """,
     "models/marts/fct_lead_touches.sql": """
         select * from {{ ref('stg_csv__leads') }}
@@ -112,3 +118,58 @@ class AlertInbox(BaseHTTPRequestHandler):
 
     def log_message(self, *args) -> None:
         pass
+
+
+# ---------------------------------------------------------------------------------------------
+# Dagster's own processes (dagster job execute / dagster dev) against a real instance
+# ---------------------------------------------------------------------------------------------
+REPO = Path(__file__).resolve().parents[2]
+CODE_LOCATION = Path(__file__).with_name("code_location.py")
+
+
+def write_config_file(base: Path, sources: list[dict]) -> Path:
+    import yaml
+
+    raw = {
+        "warehouse": {"path": "wh/leads.duckdb", "bi_copy": "wh/leads_bi.duckdb"},
+        "webhooks": {"landing_dir": "wh/landing"},
+        "sources": sources,
+    }
+    path = base / "leadsync.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    return path
+
+
+def dagster_env(base: Path, config_file: Path, dbt_project: Path) -> dict[str, str]:
+    """An instance of its own (DAGSTER_HOME with the repository's dagster.yaml: one warehouse slot)."""
+    import os
+    import shutil
+    import sys
+
+    home = base / "dagster_home"
+    home.mkdir(exist_ok=True)
+    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
+    bin_dir = str(Path(sys.executable).parent)
+    return {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "LEADSYNC_CONFIG": str(config_file),
+        "LEADSYNC_TEST_DBT_PROJECT": str(dbt_project),
+        "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
+        "PYTHONPATH": str(Path(__file__).parent),
+    }
+
+
+def step_windows(home: Path, run_id: str) -> dict[str, dict[str, float]]:
+    """step key -> timestamps of its STEP_WORKER_STARTING / STEP_START / STEP_SUCCESS / STEP_FAILURE."""
+    from dagster import DagsterInstance
+
+    wanted = {"STEP_WORKER_STARTING", "STEP_START", "STEP_SUCCESS", "STEP_FAILURE", "STEP_UP_FOR_RETRY"}
+    out: dict[str, dict[str, float]] = {}
+    with DagsterInstance.from_config(str(home)) as instance:
+        for record in instance.all_logs(run_id):
+            event = record.dagster_event
+            if event is None or not record.step_key or event.event_type_value not in wanted:
+                continue
+            out.setdefault(record.step_key, {}).setdefault(event.event_type_value, record.timestamp)
+    return out

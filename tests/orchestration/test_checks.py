@@ -1,7 +1,6 @@
 """Health checks: lead famine, freshness, quarantine share, webhook backlog."""
 
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import duckdb
 from dagster import (
@@ -17,8 +16,10 @@ from dagster import asset as dg_asset
 from orch_helpers import ALERT_ENV, make_config
 
 from leadsync.orchestration import checks
+from leadsync.orchestration.assets.ingestion import NEWEST_LOADED_AT
 from leadsync.orchestration.checks import (
     LEAD_FLOW_KEY,
+    TOUCHES_KEY,
     freshness_result,
     lead_flow_by_source,
     lead_flow_result,
@@ -66,6 +67,12 @@ def test_lead_flow_check_fires_on_a_crafted_famine(tmp_path):
     assert result.metadata["famished"].value == ["famished"]
     assert "famished" in result.description and "steady" not in result.description
 
+    # With the marts' times beside the counts: the newest lead's own time and the last load.
+    newest = {"famished": (datetime(2026, 11, 20, 9, tzinfo=UTC), datetime(2026, 11, 22, 8, tzinfo=UTC))}
+    said = lead_flow_result(list(flows.values()), min_share=0.5, newest=newest)
+    assert "newest lead 2026-11-20 09:00 UTC; last loaded 2026-11-22 08:00 UTC" in said.description
+    assert said.metadata["sources"].value["famished"]["newest_lead_at"] == "2026-11-20 09:00 UTC"
+
 
 def test_lead_flow_check_passes_a_normal_dip(tmp_path):
     db = tmp_path / "wh.duckdb"
@@ -102,13 +109,18 @@ def test_lead_flow_check_runs_as_a_dagster_check_and_alerts_once(tmp_path, alert
     assert len(alert_inbox) == 1
 
 
-def test_freshness():
+def test_freshness_judges_the_leads_own_time_and_shows_the_load_time():
     now = datetime(2026, 11, 22, 12, tzinfo=UTC)
-    fresh = freshness_result((now - timedelta(hours=5)).timestamp(), 72, now)
-    stale = freshness_result((now - timedelta(hours=100)).timestamp(), 72, now)
-    never = freshness_result(None, 72, now)
+    just_loaded = now - timedelta(hours=0.8)
+    fresh = freshness_result(now - timedelta(hours=5), 72, just_loaded.timestamp(), now)
+    stale = freshness_result(now - timedelta(hours=100), 72, just_loaded.timestamp(), now)
+    never = freshness_result(None, 72, None, now)
     assert fresh.passed and not stale.passed and not never.passed
     assert stale.metadata["age_hours"].value == 100.0
+    assert stale.metadata["load_age_hours"].value == 0.8
+    # The message says both: when the newest lead happened, and when it was loaded.
+    assert "4.2 days ago (2026-11-18 08:00 UTC" in stale.description
+    assert "last loaded 0.8 h ago (2026-11-22 11:12 UTC)" in stale.description
 
 
 def test_quarantine_share():
@@ -125,32 +137,45 @@ def test_undrained_age():
     assert not late.passed and late.severity == AssetCheckSeverity.ERROR
 
 
-def test_freshness_and_quarantine_checks_read_the_load_metadata():
-    """Through Dagster: the checks judge what the latest load recorded."""
+def test_freshness_fails_for_old_leads_loaded_a_moment_ago(tmp_path):
+    """Through Dagster: a file of two-month-old leads loaded now is not fresh (issue 12)."""
     config = make_config(
-        Path("/tmp"),
-        [
-            {"name": "expo", "type": "csv", "path": "in/*.csv", "freshness_hours": 24},
-        ],
+        tmp_path,
+        [{"name": "expo", "type": "csv", "path": "in/*.csv", "freshness_hours": 24}],
         monitoring={"quarantine_max_share": 0.1},
     )
     key = AssetKey("dlt_expo_csv_leads")
-    old = datetime.now(UTC) - timedelta(hours=48)
+    now = datetime.now(UTC)
+    lead_time, load_time = now - timedelta(days=62), now - timedelta(minutes=5)
+    config.warehouse_path.parent.mkdir(parents=True)
 
     @dg_asset(key=key)
-    def fake_load() -> MaterializeResult:
+    def load() -> MaterializeResult:
         return MaterializeResult(
             metadata={
                 "rows_loaded": MetadataValue.int(80),
                 "quarantined": MetadataValue.int(20),
-                "newest_record_at": MetadataValue.timestamp(old),
+                NEWEST_LOADED_AT: MetadataValue.timestamp(load_time),
             }
         )
 
-    check_defs = checks.build_checks(config, {key})
-    result = materialize([fake_load, *check_defs], instance=DagsterInstance.ephemeral())
+    @dg_asset(key=TOUCHES_KEY, deps=[key])
+    def touches() -> None:
+        with duckdb.connect(str(config.warehouse_path)) as con:
+            con.execute("create schema if not exists marts")
+            con.execute(
+                "create or replace table marts.fct_lead_touches as select 'expo' as source_name, "
+                "?::timestamptz as touched_at, ?::timestamptz as loaded_at",
+                [lead_time, load_time],
+            )
+
+    check_defs = checks.build_checks(config, {key, TOUCHES_KEY})
+    result = materialize([load, touches, *check_defs], instance=DagsterInstance.ephemeral())
     by_name = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert set(by_name) == {"freshness", "quarantine_share"}
-    assert not by_name["freshness"].passed
     assert not by_name["quarantine_share"].passed
-    assert Definitions(assets=[fake_load], asset_checks=check_defs)  # loads as a code location
+    freshness = by_name["freshness"]
+    assert not freshness.passed
+    assert "62.0 days ago" in freshness.description and "last loaded 0.1 h ago" in freshness.description
+    assert freshness.metadata["age_hours"].value > 62 * 24 - 1
+    assert Definitions(assets=[load, touches], asset_checks=check_defs)  # loads as a code location

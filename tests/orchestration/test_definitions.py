@@ -184,3 +184,29 @@ def test_the_shipped_instance_config_gives_the_warehouse_pool_one_slot(tmp_path)
     with DagsterInstance.from_ref(InstanceRef.from_dir(str(tmp_path), config_dir=str(root))) as instance:
         pools = instance.get_concurrency_config().pool_config
     assert pools.default_pool_limit == 1
+
+
+def test_lead_id_aliases_is_a_mart_the_bi_copy_depends_on(defs):
+    aliases = AssetKey(["marts", "lead_id_aliases"])
+    graph = defs.resolve_asset_graph()
+    assert graph.get(aliases).group_name == "marts"
+    assert aliases in graph.get(BI_COPY_KEY).parent_keys
+    # every mart the BI copy copies is upstream of it (bi_copy.py copies every table in `marts`)
+    marts = {k for k in graph.get_all_asset_keys() if k.path[0] == "marts"}
+    assert marts <= graph.get(BI_COPY_KEY).parent_keys
+
+
+def test_source_jobs_run_in_one_process_and_the_full_sync_in_several(defs):
+    assert defs.resolve_job_def(sync_job_name("expo_2026")).executor_def.name == "in_process"
+    assert defs.resolve_job_def(TRANSFORM_JOB).executor_def.name == "in_process"
+    assert defs.resolve_job_def(FULL_SYNC_JOB).executor_def.name == "multiprocess"
+
+
+def test_a_missing_secret_shows_on_the_asset_before_anything_runs(defs):
+    assert "META_TOKEN" not in os.environ
+    graph = defs.resolve_asset_graph()
+    node = graph.get(AssetKey("dlt_meta_ads_meta_leads"))
+    assert "META_TOKEN" in (node.description or "")
+    assert node.metadata["missing_env"].value == ["META_TOKEN"]
+    # a webhook's secret is the receiver's; draining the landing store needs none
+    assert "missing_env" not in graph.get(AssetKey("dlt_website_forms_webhook_leads")).metadata

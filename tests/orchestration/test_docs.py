@@ -17,7 +17,8 @@ def test_docs_are_generated_and_served(tmp_path, tiny_project):
     with duckdb.connect(str(config.warehouse_path)) as con:  # an empty raw table is enough
         con.execute("create schema raw")
         con.execute(
-            "create table raw.csv_leads (source_name varchar, email varchar, received_at timestamptz)"
+            "create table raw.csv_leads (source_name varchar, email varchar, received_at timestamptz, "
+            "submitted_at varchar, _dlt_load_id varchar)"
         )
     run_dbt(config, ["build"], target_path=tmp_path / "build", project_dir=tiny_project)
     site = generate_docs(config, tmp_path / "docs", project_dir=tiny_project)

@@ -229,3 +229,41 @@ def test_alert_without_a_reachable_webhook_is_logged_not_raised(tmp_path, monkey
     assert "source expo failed" in caplog.text
     monkeypatch.delenv(ALERT_ENV)
     assert send_alert(config, "still only the log") is False
+
+
+# ---------------------------------------------------------------------------------------------
+# nothing runs unless the user says so
+# ---------------------------------------------------------------------------------------------
+def test_schedules_and_run_starting_sensors_default_to_stopped(tmp_path, monkeypatch):
+    from dagster import DefaultScheduleStatus, DefaultSensorStatus
+
+    config = make_config(
+        tmp_path,
+        [
+            {"name": "expo", "type": "csv", "path": "in/*.csv"},
+            {"name": "daily_list", "type": "csv", "path": "l/*.csv", "schedule": "30 5 * * *"},
+            {"name": "forms", "type": "webhook", "provider": "typeform", "secret_env": "TF_SECRET"},
+        ],
+        monitoring={"alert_webhook_url_env": ALERT_ENV},
+    )
+    ingestion, jobs = _wiring(config)
+    schedules = build_schedules(config, ingestion, jobs)
+    assert len(schedules) == 2
+    assert {s.default_status for s in schedules} == {DefaultScheduleStatus.STOPPED}
+    monkeypatch.delenv(ALERT_ENV, raising=False)
+    sensors = _by_name(build_sensors(config, jobs, ingestion.partitioned_sources))
+    assert {"new_files_expo", "new_files_daily_list", "webhook_backlog_forms"} <= set(sensors)
+    assert {s.default_status for s in sensors.values()} == {DefaultSensorStatus.STOPPED}
+    # The failure alert starts no run; it is on when the configured webhook variable is set.
+    monkeypatch.setenv(ALERT_ENV, "http://127.0.0.1:9/hook")
+    alert = _by_name(build_sensors(config, jobs, ingestion.partitioned_sources))["alert_on_run_failure"]
+    assert alert.default_status == DefaultSensorStatus.RUNNING
+
+
+def test_the_file_sensor_uses_the_file_sources_fingerprints(tmp_path):
+    from leadsync.ingestion.files import list_files
+    from leadsync.orchestration.sensors import file_fingerprints
+
+    write_csv(tmp_path / "in" / "a.csv", people("a", 2))
+    pattern = str(tmp_path / "in" / "*.csv")
+    assert file_fingerprints(pattern) == {e.url: e.fingerprint for e in list_files(pattern)}
