@@ -539,9 +539,7 @@ def _companies(rng: random.Random, n: int) -> list[Company]:
     return out
 
 
-def _people(
-    rng: random.Random, n: int, companies: list[Company], noise: Noise = EASY
-) -> list[Person]:
+def _people(rng: random.Random, n: int, companies: list[Company], noise: Noise = EASY) -> list[Person]:
     firsts = list(FIRST_NAMES)
     people: list[Person] = []
     taken: set[tuple[str, str, str]] = set()  # (first, last, company): one such person per company
@@ -604,9 +602,7 @@ def _email_typo(rng: random.Random, email: str) -> str:
     return f"{local}@{_typo(rng, name)}.{tld}"
 
 
-def _touch(
-    rng: random.Random, person: Person, index: int, first_touch: bool, noise: Noise = EASY
-) -> dict:
+def _touch(rng: random.Random, person: Person, index: int, first_touch: bool, noise: Noise = EASY) -> dict:
     """One record of `person` as some source would send it."""
     moved = person.new_company is not None and not first_touch and rng.random() < 0.5
     c = person.new_company if moved else person.company
