@@ -44,14 +44,20 @@ def splink_clusters(db_path: Path, threshold: float = 0.95) -> SplinkRun:
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
-    cols = ", ".join(f"lower({c}) as {c}" if c in ("first_name", "last_name", "city") else c for c in COLUMNS)
+    derived = {
+        "first_name": "lower(first_name)",
+        "last_name": "lower(last_name)",
+        "city": "lower(city)",
+        "email_local_part": "nullif(split_part(split_part(email, '@', 1), '+', 1), '')",
+    }
+    cols = ", ".join(f"{derived.get(c, c)} as {c}" for c in COLUMNS)
     with duckdb.connect(str(db_path), read_only=True) as con:
-        frame = con.execute(
+        frame = con.sql(
             f"select {cols} from intermediate.int_lead_touches_normalized where not is_test"
-        ).arrow()
+        ).to_arrow_table()
     started = time.perf_counter()
-    db_api = DuckDBAPI(connection=duckdb.connect())
-    table = db_api.register(frame.read_all() if hasattr(frame, "read_all") else frame)
+    db_api = DuckDBAPI(connection=duckdb.connect(config={"enable_progress_bar": False}))
+    table = db_api.register(frame)
     settings = SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="touch_id",

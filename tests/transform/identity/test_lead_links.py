@@ -65,7 +65,7 @@ def lead_of(db: Path, touch_id: str) -> str:
 @pytest.mark.parametrize(
     ("a", "b", "rule", "agreed"),
     [
-        ("em1", "em2", "email", ["email: exact", "last_name: exact"]),
+        ("em1", "em2", "email", ["email: exact"]),
         ("ph1", "ph2", "phone_and_name", ["phone: same direct line", "first_name: exact or nickname"]),
         ("bob1", "bob2", "fuzzy_name_and_company", ["company: same", "first_name: exact or nickname"]),
     ],
@@ -91,7 +91,7 @@ def test_levels_and_agreed_fields_tell_the_same_story(warehouse):
             ("last_name", last),
             ("company", company),
         ):
-            assert (level > 0) == (field in named), (pair, field, level, agreed)
+            assert ((level or 0) > 0) == (field in named), (pair, field, level, agreed)
 
 
 def test_strangers_have_no_link(warehouse):
