@@ -56,7 +56,9 @@ def splink_clusters(db_path: Path, threshold: float = 0.95) -> SplinkRun:
             f"select {cols} from intermediate.int_lead_touches_normalized where not is_test"
         ).to_arrow_table()
     started = time.perf_counter()
-    db_api = DuckDBAPI(connection=duckdb.connect(config={"enable_progress_bar": False}))
+    splink_con = duckdb.connect()
+    splink_con.execute("set enable_progress_bar = false")
+    db_api = DuckDBAPI(connection=splink_con)
     table = db_api.register(frame)
     settings = SettingsCreator(
         link_type="dedupe_only",
