@@ -48,6 +48,13 @@ def partition(pairs) -> set[frozenset[str]]:
     return {frozenset(g) for g in groups.values()}
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="identity models still use DuckDB list syntax ([...], list(), list_filter) that PostgreSQL "
+    "refuses (first: int_identity_touch_keys, syntax error at or near '['); they move to the "
+    "cross_db list macros (branch pgdbt, transform/macros/cross_db/lists.sql) once those merge. "
+    "strict: this test fails the day PostgreSQL builds them, so the marker must go then.",
+)
 def test_identity_on_postgres_clusters_like_duckdb(pg_server, tmp_path, monkeypatch):
     # DuckDB
     db = tmp_path / "leads.duckdb"
