@@ -257,7 +257,8 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{r.label:<52} {r.precision:>9.4f} {r.recall:>7.4f} {r.f1:>7.4f} {r.leads:>6} {r.seconds:>6.1f}"
             )
-    old, model = results[1], results[2]
+    old = next(r for r in results if r.label.startswith("old rules"))
+    model = next(r for r in results if r.label.startswith("model"))  # the first threshold given
     if args.hard:
         ok = model.precision >= HARD_PRECISION_TARGET and model.f1 > old.f1
         target = f"precision >= {HARD_PRECISION_TARGET} and F1 above the old rules' {old.f1:.4f}"
