@@ -13,6 +13,16 @@ The noise is what lead exports really contain:
 - missing or personal (gmail) emails instead of the work address, role mailboxes (info@);
 - same-name strangers (John Smith at two companies) and colleagues at one company.
 
+`generate(..., hard=True)` adds what the issue-16 benchmark asks for (`HARD` below): typos in the
+email local part and domain, more records without email, swapped *and* misspelt names, missing
+first names, initials ("J. Smith"), cities (sometimes misspelt), common names shared by strangers
+in the same city (the precision trap), and job changers.
+
+Job changers: a person who moved to another company is the SAME person (one `person_id`): that
+is what sales means by a lead, and the truth must not depend on what a linker can see. Their
+records after the move carry the new company, its domain and switchboard, and keep the direct
+phone (a mobile) and the personal email, so a linker can only find them through those.
+
 Deterministic for a given seed. Pure Python, no product imports besides the canonical schema.
 """
 
@@ -344,6 +354,45 @@ LEGAL_SUFFIXES: tuple[str, ...] = ("Inc", "Inc.", ", Inc.", "LLC", "Ltd", "GmbH"
 FREE_MAIL: tuple[str, ...] = ("gmail.com", "yahoo.com", "outlook.com", "hotmail.com")
 ROLE_MAILBOXES: tuple[str, ...] = ("info", "sales", "contact", "hello", "marketing")
 TLDS: tuple[str, ...] = ("com", "com", "com", "io", "co", "net", "de", "co.uk")
+CITIES: tuple[str, ...] = (
+    "new york", "chicago", "houston", "phoenix", "philadelphia", "san antonio", "san diego",
+    "dallas", "austin", "seattle", "denver", "boston", "portland", "atlanta", "miami",
+    "minneapolis", "pittsburgh", "cleveland", "sacramento", "nashville",
+)  # fmt: skip
+# names common enough that strangers share them (the precision trap of the hard profile)
+COMMON_NAMES: tuple[tuple[str, str], ...] = (
+    ("james", "smith"), ("mary", "johnson"), ("michael", "williams"), ("maria", "garcia"),
+    ("david", "brown"), ("jennifer", "jones"), ("robert", "miller"), ("linda", "davis"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Noise:
+    """How often each kind of mess occurs in a record (or a person, for the person-level ones)."""
+
+    email_typo: float = 0.0  # one slip in the local part or the domain of the work address
+    no_email: float = 0.15  # share of later records without an email
+    swapped_misspelt: float = 0.0  # first/last transposed AND one of them misspelt
+    missing_first: float = 0.0
+    initial: float = 0.0  # first name as an initial ("J.")
+    city: float = 0.0  # records that carry the person's city
+    city_typo: float = 0.0
+    common_name_strangers: float = 0.0  # people given a common name (see COMMON_NAMES), same city
+    job_changers: float = 0.0  # people whose later records are at another company
+
+
+EASY = Noise()
+HARD = Noise(
+    email_typo=0.08,
+    no_email=0.30,
+    swapped_misspelt=0.04,
+    missing_first=0.05,
+    initial=0.05,
+    city=0.7,
+    city_typo=0.08,
+    common_name_strangers=0.06,
+    job_changers=0.05,
+)
 
 
 @dataclass(frozen=True)
@@ -363,6 +412,9 @@ class Person:
     direct_phone: str | None
     personal_email: str
     work_email: str  # unique: colleagues with the same initials get a number, as mail admins do
+    city: str = "new york"
+    new_company: Company | None = None  # a job changer's later employer
+    new_work_email: str | None = None
 
 
 @dataclass
@@ -416,6 +468,11 @@ class LabelledLeads:
         )
         pacsv.write_csv(table, path)
         return path
+
+
+def _chance(rng: random.Random, p: float) -> bool:
+    """True with probability p; draws nothing when p is 0 (so the easy profile's stream is unchanged)."""
+    return p > 0 and rng.random() < p
 
 
 def _us_number(rng: random.Random) -> str:
@@ -482,7 +539,7 @@ def _companies(rng: random.Random, n: int) -> list[Company]:
     return out
 
 
-def _people(rng: random.Random, n: int, companies: list[Company]) -> list[Person]:
+def _people(rng: random.Random, n: int, companies: list[Company], noise: Noise = EASY) -> list[Person]:
     firsts = list(FIRST_NAMES)
     people: list[Person] = []
     taken: set[tuple[str, str, str]] = set()  # (first, last, company): one such person per company
@@ -492,6 +549,8 @@ def _people(rng: random.Random, n: int, companies: list[Company]) -> list[Person
             # a same-name stranger: an existing person's name at another company
             twin = rng.choice(people)
             first, last = twin.first, twin.last
+        elif _chance(rng, noise.common_name_strangers):
+            first, last = rng.choice(COMMON_NAMES)
         else:
             first, last = rng.choice(firsts), rng.choice(LAST_NAMES)
         company = rng.choice(companies)
@@ -506,6 +565,15 @@ def _people(rng: random.Random, n: int, companies: list[Company]) -> list[Person
             suffix += 1
             work_local = f"{first[0]}{plain_last}{suffix}"
         work_emails.add(f"{work_local}@{company.domain}")
+        # strangers with a common name mostly live in one city: that is the trap
+        city = CITIES[0]
+        if noise.city:
+            common = (first, last) in COMMON_NAMES and rng.random() < 0.6
+            city = CITIES[0] if common else rng.choice(CITIES)
+        new_company = new_email = None
+        if _chance(rng, noise.job_changers):
+            new_company = rng.choice(companies)
+            new_email = f"{first}.{plain_last}@{new_company.domain}"
         people.append(
             Person(
                 pid,
@@ -515,14 +583,29 @@ def _people(rng: random.Random, n: int, companies: list[Company]) -> list[Person
                 _us_number(rng) if rng.random() < 0.7 else None,
                 f"{handle}@{rng.choice(FREE_MAIL)}",
                 f"{work_local}@{company.domain}",
+                city,
+                new_company if new_company is not company else None,
+                new_email if new_company is not company else None,
             )
         )
     return people
 
 
-def _touch(rng: random.Random, person: Person, index: int, first_touch: bool) -> dict:
+def _email_typo(rng: random.Random, email: str) -> str:
+    """A slip in the local part (maria.keler@) or the domain (acme.co for acme.com)."""
+    local, domain = email.split("@", 1)
+    if rng.random() < 0.5:
+        return f"{_typo(rng, local)}@{domain}"
+    if domain.endswith(".com") and rng.random() < 0.5:
+        return f"{local}@{domain[:-1]}"
+    name, _, tld = domain.partition(".")
+    return f"{local}@{_typo(rng, name)}.{tld}"
+
+
+def _touch(rng: random.Random, person: Person, index: int, first_touch: bool, noise: Noise = EASY) -> dict:
     """One record of `person` as some source would send it."""
-    c = person.company
+    moved = person.new_company is not None and not first_touch and rng.random() < 0.5
+    c = person.new_company if moved else person.company
     first, last = person.first, person.last
     nickname_pool = FIRST_NAMES.get(first, ())
     if nickname_pool and rng.random() < 0.2:
@@ -531,11 +614,14 @@ def _touch(rng: random.Random, person: Person, index: int, first_touch: bool) ->
         first = _typo(rng, first)
     elif rng.random() < 0.05:
         last = _typo(rng, last)
-    work_email = person.work_email
+    work_email = person.new_work_email if moved else person.work_email
+    if _chance(rng, noise.email_typo):
+        work_email = _email_typo(rng, work_email)
 
     # which email the record carries; the first touch of a person usually has the work address
     roll = rng.random()
-    if first_touch or roll < 0.65:
+    no_email = noise.no_email
+    if first_touch or roll < 0.80 - no_email:
         email: str | None = work_email
     elif roll < 0.80:
         email = None
@@ -548,6 +634,8 @@ def _touch(rng: random.Random, person: Person, index: int, first_touch: bool) ->
 
     roll = rng.random()
     phone_digits = person.direct_phone if roll < 0.55 else (c.switchboard if roll < 0.8 else None)
+    if moved and phone_digits == c.switchboard:
+        phone_digits = person.direct_phone  # a job changer is found by the mobile, if at all
     phone = _format_phone(rng, phone_digits) if phone_digits else None
 
     company_name = f"{c.name} {rng.choice(LEGAL_SUFFIXES)}".strip() if rng.random() < 0.95 else None
@@ -559,9 +647,22 @@ def _touch(rng: random.Random, person: Person, index: int, first_touch: bool) ->
         "job_title": rng.choice(("VP Sales", "Head of Marketing", "CTO", "Engineer", "Analyst", None)),
         "country": rng.choice(("US", "United States", "USA", "us")),
     }
+    if _chance(rng, noise.city):
+        city = _typo(rng, person.city) if _chance(rng, noise.city_typo) else person.city
+        row["city"] = _case(rng, city)
+    name_noise = noise.swapped_misspelt + noise.missing_first + noise.initial
+    roll = rng.random() if name_noise else 1.0
+    if roll < noise.swapped_misspelt:
+        first, last = _typo(rng, last), first
+    elif roll < noise.swapped_misspelt + noise.missing_first:
+        first = ""
+    elif roll < noise.swapped_misspelt + noise.missing_first + noise.initial:
+        first = first[0] + "."
     transposed = rng.random() < 0.03
     a, b = (last, first) if transposed else (first, last)
-    if rng.random() < 0.2:
+    if not a or not b:
+        row["last_name"] = _case(rng, a or b)
+    elif rng.random() < 0.2:
         row["full_name"] = _case(rng, f"{b}, {a}" if rng.random() < 0.5 else f"{a} {b}")
     else:
         row["first_name"], row["last_name"] = _case(rng, a), _case(rng, b)
@@ -576,20 +677,22 @@ def generate(
     people_per_company: float = 3.0,
     max_touches: int = 4,
     start: datetime = datetime(2026, 1, 1, tzinfo=UTC),
+    hard: bool = False,
 ) -> LabelledLeads:
     """`n_people` people, each with 1..max_touches records (about 1.7 on average), shuffled in time.
 
     Colleagues share a company (about `people_per_company` each), its switchboard and domain.
     """
     rng = random.Random(seed)
+    noise = HARD if hard else EASY
     companies = _companies(rng, max(1, int(n_people / people_per_company)))
     out = LabelledLeads()
-    for person in _people(rng, n_people, companies):
+    for person in _people(rng, n_people, companies, noise):
         touches = 1
         while touches < max_touches and rng.random() < 0.45:
             touches += 1
         for i in range(touches):
-            row = _touch(rng, person, i, first_touch=i == 0)
+            row = _touch(rng, person, i, first_touch=i == 0, noise=noise)
             row.update(
                 {
                     "source_name": source_name,

@@ -138,7 +138,7 @@ class IdentityConfig(_Model):
     # Fellegi-Sunter matching (transform/models/intermediate/identity): pairs whose match
     # probability reaches this are one person, besides the certain rules (email, phone + name,
     # name + company). Lower finds more duplicates and risks merging strangers.
-    match_probability: float = Field(0.99999999, gt=0, lt=1)
+    match_probability: float = Field(0.9999, gt=0, lt=1)
     max_block_size: int = Field(500, gt=1)  # blocks (and phone groups) larger than this are not compared
     em_iterations: int = Field(25, gt=0, le=200)  # EM rounds estimating the m probabilities
     u_sample_touches: int = Field(20_000, gt=10)  # touches sampled for the random pairs that give u
