@@ -16,7 +16,7 @@ from leadsync.reporting.touches import period_touches_cte
 from leadsync.reporting.warehouse import Marts
 
 IMPLIED = "implied by a later stage"
-# What the lead engineer is told until the mart carries it (int_lead_stage_events has it).
+# Shown for a warehouse built before fct_lead_funnel carried the column (run `leadsync transform`).
 MISSING_SOURCE_NOTE = (
     "marts.fct_lead_funnel has no evidence_source_name column (int_lead_stage_events has it), "
     "so this table names the kind of evidence, not the configured source it came from."
@@ -29,7 +29,7 @@ def stage_evidence(
     """Per stage and kind of evidence, the period's new leads that reached the stage on it."""
     funnel_cols = marts.columns["fct_lead_funnel"]
     kind = (
-        "coalesce(f.evidence_source_name, split_part(f.evidence, ':', 1))"
+        "split_part(f.evidence, ':', 1) || coalesce(' (' || f.evidence_source_name || ')', '')"
         if "evidence_source_name" in funnel_cols
         else "split_part(f.evidence, ':', 1)"
     )

@@ -220,7 +220,11 @@ def test_figures_agree_with_the_marts_own_summary(built):
         assert mine == pytest.approx(mart_rates[g.name]), g.name
     assert data.spend_note is None and {g.name: g.spend for g in data.level("source")}["expo"] == 2000
     evidence = {(e.stage, e.kind) for e in data.stage_evidence}
-    assert ("contacted", "activity") in evidence and ("new", "first touch") in evidence
+    # the kind of evidence and the configured source it came from
+    new_kinds = {kind for stage, kind in evidence if stage == "new"}
+    assert new_kinds and new_kinds <= {"first touch (expo)", "first touch (site_forms)"}, evidence
+    assert any(stage == "contacted" and kind.startswith("activity (") for stage, kind in evidence), evidence
+    assert data.evidence_note is None
     ta = data.target_accounts
     assert ta is not None and (ta.total, ta.with_leads) == (2, 1)
     assert XSS in {g.name for g in data.level("channel")}

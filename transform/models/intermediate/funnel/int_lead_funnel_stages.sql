@@ -51,7 +51,8 @@ per_stage as (
         max(entered_at) as last_event_at,
         count(*) as event_count,
         {{ xdb_arg_min('evidence', '(entered_at, evidence, rep)') }} as evidence,
-        {{ xdb_arg_min('rep', '(entered_at, evidence, rep)') }} as rep
+        {{ xdb_arg_min('rep', '(entered_at, evidence, rep)') }} as rep,
+        {{ xdb_arg_min('evidence_source_name', '(entered_at, evidence, rep)') }} as evidence_source_name
     from stage_events
     group by lead_id, stage
 
@@ -83,6 +84,7 @@ final as (
         ordered.last_event_at,
         ordered.event_count,
         ordered.evidence,
+        ordered.evidence_source_name,
         ordered.rep,
         {{ xdb_round(dbt.datediff('leads.first_seen_at', 'ordered.entered_at', 'second') ~ ' / 3600.0', 2) }} as hours_since_first_touch,
         {{ xdb_round(dbt.datediff('ordered.entered_at', 'ordered.next_stage_entered_at', 'second') ~ ' / 3600.0', 2) }} as hours_in_stage,
