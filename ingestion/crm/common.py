@@ -26,7 +26,10 @@ def parse_crm_time(value: Any) -> datetime | None:
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a timestamp")
     if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
-        return datetime.fromtimestamp(int(value) / 1000, UTC)
+        try:
+            return datetime.fromtimestamp(int(value) / 1000, UTC)
+        except (OverflowError, OSError, ValueError) as exc:  # beyond the platform's datetime range
+            raise ValueError(f"{value!r} is not a timestamp in range") from exc
     if not isinstance(value, str):
         raise ValueError(f"{value!r} is not a timestamp")
     parsed = datetime.fromisoformat(value)
