@@ -16,7 +16,9 @@ from leadsync.orchestration.csv_cells import FORMULA_TRIGGERS, neutralize, write
 REPO = Path(__file__).resolve().parents[2]
 PRODUCT = ("ingestion", "orchestration", "reporting")
 # SQL keywords in capitals only (COPY ... csv), so prose such as "the copy ... the CSV file" is not a writer
-CSV_WRITERS = re.compile(r"csv\.writer|csv\.DictWriter|to_csv|\bCOPY\b.*\b(?i:csv)\b|(?i:format)\s*'?(?i:csv)\b")
+CSV_WRITERS = re.compile(
+    r"csv\.writer|csv\.DictWriter|to_csv|\bCOPY\b.*\b(?i:csv)\b|(?i:format)\s*'?(?i:csv)\b"
+)
 # Stand-ins for the outside world write what the platform writes (Salesforce Bulk API results).
 OUTSIDE = ("ingestion/sandboxes/",)
 

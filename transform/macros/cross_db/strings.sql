@@ -49,6 +49,14 @@
     json_build_object({% for key, expr in pairs %}{{ sql_string(key) }}, {{ expr }}{{ ', ' if not loop.last }}{% endfor %})::text
 {%- endmacro %}
 
+{#- One top-level key of a JSON text value, as text (null when absent):
+    {{ xdb_json_key_text('custom_fields', 'OldValue') }}. -#}
+{% macro xdb_json_key_text(expr, key) -%}
+    {{ return(adapter.dispatch('xdb_json_key_text', 'leadsync')(expr, key)) }}
+{%- endmacro %}
+{% macro default__xdb_json_key_text(expr, key) -%}json_extract_string({{ expr }}, {{ sql_string('$.' ~ key) }}){%- endmacro %}
+{% macro postgres__xdb_json_key_text(expr, key) -%}(cast({{ expr }} as jsonb) ->> {{ sql_string(key) }}){%- endmacro %}
+
 {#- round(expr, digits) for any numeric type: PostgreSQL rounds to digits only numeric, not
     double precision, so the value is cast there first. -#}
 {% macro xdb_round(expr, digits) -%}

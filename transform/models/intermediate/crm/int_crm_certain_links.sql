@@ -15,8 +15,7 @@ with events as (
 
 latest as (
 
-    select * from events
-    {{ latest_version() }}
+    {{ latest_version_of('events') }}
 
 ),
 

@@ -22,8 +22,7 @@ with events as (
 
 latest as (
 
-    select * from events
-    {{ latest_version() }}
+    {{ latest_version_of('events') }}
 
 ),
 
@@ -64,7 +63,7 @@ status_changes as (
     select
         source_name,
         person_record_id,
-        json_extract_string(custom_fields, '$.OldValue') as old_value,
+        {{ xdb_json_key_text('custom_fields', 'OldValue') }} as old_value,
         row_number() over (partition by source_name, person_record_id order by occurred_at, source_record_id) as change_order
     from latest
     where object_type = 'LeadHistory'
@@ -160,8 +159,8 @@ mapped as (
            case
                when exact.stage is not null then exact.stage
                when people_resolved.field = 'dealstage'
-                    and json_extract_string(people_resolved.custom_fields, '$.is_closed') = 'true'
-                   then case when {{ xdb_try_cast("json_extract_string(people_resolved.custom_fields, '$.probability')", 'double') }} >= 1
+                    and {{ xdb_json_key_text('people_resolved.custom_fields', 'is_closed') }} = 'true'
+                   then case when {{ xdb_try_cast(xdb_json_key_text('people_resolved.custom_fields', 'probability'), 'double') }} >= 1
                              then 'won' else 'lost' end
                else any_value_map.stage
            end as stage
