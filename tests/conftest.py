@@ -90,3 +90,21 @@ def demo_run(tmp_path_factory) -> DemoRun:
     run = DemoRun(root, completed)
     assert run.returncode == 0, f"demo failed:\n{run.stderr[-4000:]}"
     return run
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One throwaway PostgreSQL cluster per test session (tests/pg_server.py) for every test that
+    needs the server target. Missing in CI (or as root, where it can be installed) is a failure,
+    never a skip."""
+    from pg_server import PostgresUnavailable, start_server
+
+    try:
+        server = start_server()
+    except PostgresUnavailable as err:
+        message = f"a PostgreSQL server is needed for this test: {err}"
+        if os.environ.get("CI") or os.geteuid() == 0:
+            pytest.fail(message)
+        pytest.skip(message)
+    yield server
+    server.stop()

@@ -9,12 +9,10 @@ them through ingestion/warehouse.py `connect(read_only=True)`, the same queries 
 from __future__ import annotations
 
 import dataclasses
-import os
 from pathlib import Path
 
 import duckdb
 import pytest
-from pg_server import PostgresUnavailable, start_server
 from report_marts import PERIOD_DAYS, XSS, build_marts, report_config
 
 from leadsync.reporting import build_report, report_data
@@ -30,19 +28,6 @@ PG_TYPES = {
     "DATE": "date",
 }
 URL_ENV = "LEADSYNC_TEST_PG_URL"
-
-
-@pytest.fixture(scope="module")
-def pg_server():
-    try:
-        server = start_server()
-    except PostgresUnavailable as err:
-        message = f"a PostgreSQL server is needed for the report's PostgreSQL test: {err}"
-        if os.environ.get("CI") or os.geteuid() == 0:
-            pytest.fail(message)
-        pytest.skip(message)
-    yield server
-    server.stop()
 
 
 def copy_marts_to_postgres(duck_path: Path, pg_server) -> str:

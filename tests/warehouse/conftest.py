@@ -2,24 +2,7 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from pg_server import PostgresUnavailable, start_server
-
-
-@pytest.fixture(scope="session")
-def pg_server():
-    """One throwaway cluster per test session. Missing in CI is a failure, never a skip."""
-    try:
-        server = start_server()
-    except PostgresUnavailable as err:
-        message = f"a PostgreSQL server is needed for the warehouse tests: {err}"
-        if os.environ.get("CI") or os.geteuid() == 0:
-            pytest.fail(message)
-        pytest.skip(message)
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -9,36 +9,16 @@ lead_id values themselves are generated, so the test compares the partitions.
 
 from __future__ import annotations
 
-import os
-import sys
-from pathlib import Path
-
 import psycopg2
 import pytest
 
 from leadsync.ingestion.config import parse_config
+from leadsync.orchestration.dbt_project import run_dbt
 
 from .identity_harness import IDENTITY_SELECTION, TOUCH_COLUMNS, query, write_touches
 from .test_identity_rules import CASES
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from pg_server import PostgresUnavailable, start_server  # noqa: E402
-
-from leadsync.orchestration.dbt_project import run_dbt  # noqa: E402
-
 PG_TYPES = {"timestamptz": "timestamp with time zone", "varchar": "text"}
-
-
-@pytest.fixture(scope="module")
-def pg_server():
-    try:
-        server = start_server()
-    except PostgresUnavailable as err:
-        if os.environ.get("CI") or os.geteuid() == 0:
-            pytest.fail(f"a PostgreSQL server is needed: {err}")
-        pytest.skip(f"a PostgreSQL server is needed: {err}")
-    yield server
-    server.stop()
 
 
 def partition(pairs) -> set[frozenset[str]]:
@@ -52,7 +32,7 @@ def partition(pairs) -> set[frozenset[str]]:
     strict=True,
     reason="identity models still use DuckDB list syntax ([...], list(), list_filter) that PostgreSQL "
     "refuses (first: int_identity_touch_keys, syntax error at or near '['); they move to the "
-    "cross_db list macros (branch pgdbt, transform/macros/cross_db/lists.sql) once those merge. "
+    "cross_db list macros (transform/macros/cross_db/lists.sql), which are on main, but are not ported yet. "
     "strict: this test fails the day PostgreSQL builds them, so the marker must go then.",
 )
 def test_identity_on_postgres_clusters_like_duckdb(pg_server, tmp_path, monkeypatch):
