@@ -30,8 +30,12 @@ lint: install-test
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint transform/models transform/macros --processes 1
 
+# The suite on every core (pytest-xdist): whole test modules per worker, so a module's built
+# warehouse is built once; modules marked `heavy` start first (tests/conftest.py). The slowest
+# tests are listed at the end. `make test TEST_WORKERS=0` runs it in one process.
+TEST_WORKERS ?= auto
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=15
 
 # The demo config with its sandboxes and secrets (or $$LEADSYNC_CONFIG as it is); the dbt manifest
 # is prepared once here, before `dagster dev` starts (orchestration/dev.py).

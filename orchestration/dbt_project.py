@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,10 @@ def prepare_manifest(
 
 MANIFEST = "manifest.json"
 MANIFEST_STAMP = "manifest.stamp"
+# dbt's partial-parse state: with it a run re-parses only the files that changed (and everything
+# when the vars changed, which dbt checks itself), instead of the whole project every time.
+PARTIAL_PARSE = "partial_parse.msgpack"
+KEPT_CLI_RUNS = 3  # `leadsync transform` run folders kept beside the warehouse (logs, run_results)
 _NOT_PROJECT_INPUTS = {"target", "logs", "dbt_packages", ".user.yml"}
 
 
@@ -137,6 +142,8 @@ def ensure_manifest(config: LeadsyncConfig, target_path: Path, project_dir: Path
         scratch = Path(tempfile.mkdtemp(prefix="parse-", dir=target_path))
         try:
             parsed = prepare_manifest(config, target_path=scratch, project_dir=project_dir)
+            if (scratch / PARTIAL_PARSE).exists():  # each run's folder starts from it (seed_run_folder)
+                os.replace(scratch / PARTIAL_PARSE, target_path / PARTIAL_PARSE)
             os.replace(parsed, manifest)
             tmp_stamp = scratch / MANIFEST_STAMP
             tmp_stamp.write_text(stamp)
@@ -144,6 +151,36 @@ def ensure_manifest(config: LeadsyncConfig, target_path: Path, project_dir: Path
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
     return manifest
+
+
+def seed_run_folder(run_target: Path, parsed_in: Path | None) -> Path:
+    """`run_target`, created, holding a copy of the partial-parse state found in `parsed_in`.
+
+    A copy, never a link: dbt rewrites the file at the end of the run, and the source must stay
+    as it is for the next run (or a concurrent reader).
+    """
+    run_target.mkdir(parents=True, exist_ok=True)
+    state = parsed_in / PARTIAL_PARSE if parsed_in else None
+    if state and state.is_file():
+        shutil.copyfile(state, run_target / PARTIAL_PARSE)
+    return run_target
+
+
+def cli_run_folder(config: LeadsyncConfig) -> Path:
+    """A new folder for one `leadsync transform` (dbt's target and its dbt.log), beside the warehouse.
+
+    Seeded with the newest earlier run's partial-parse state, so a run whose project and vars are
+    unchanged skips dbt's parse; only the newest `KEPT_CLI_RUNS` folders are kept. Called under
+    the warehouse lock, so no other transform of this warehouse is using the folders it prunes.
+    """
+    parent = config.state_dir / "dbt_runs"
+    parent.mkdir(parents=True, exist_ok=True)
+    earlier = sorted((p for p in parent.iterdir() if p.is_dir()), key=lambda p: p.name)
+    for stale in earlier[: max(0, len(earlier) - (KEPT_CLI_RUNS - 1))]:
+        shutil.rmtree(stale, ignore_errors=True)
+    newest = next((p for p in reversed(earlier) if (p / PARTIAL_PARSE).is_file()), None)
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 10**9:09d}"
+    return seed_run_folder(parent / stamp, newest)
 
 
 def run_dbt(

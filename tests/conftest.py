@@ -10,6 +10,17 @@ os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Modules marked `heavy` (whole-pipeline runs, fault chains) first, the rest in file order.
+
+    `make test` hands whole modules to pytest-xdist workers in collection order
+    (`--dist loadfile --no-loadscope-reorder`); starting the long modules first keeps the run
+    from ending on one worker while the other waits. The sort is stable, so tests keep their
+    order inside a module.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("heavy") is None)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch, tmp_path):
     """No test inherits the developer's config or warehouse overrides."""

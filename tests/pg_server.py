@@ -18,6 +18,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from apt_packages import PackageUnavailable, ensure_installed
+
 SUPERUSER = "leadsync_admin"
 PASSWORD = "leadsync-test-pw"
 
@@ -36,20 +38,10 @@ def _bindir() -> Path | None:
 
 def ensure_postgres() -> Path:
     """The server's bin folder; installs Debian's `postgresql` first when it is missing (as root)."""
-    found = _bindir()
-    if found:
-        return found
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        raise PostgresUnavailable("PostgreSQL is not installed and this user cannot apt-get install it")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for cmd in (["apt-get", "update"], ["apt-get", "install", "-y", "--no-install-recommends", "postgresql"]):
-        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
-        if done.returncode:
-            raise PostgresUnavailable(f"{' '.join(cmd)} failed: {done.stderr.strip()[-500:]}")
-    found = _bindir()
-    if not found:
-        raise PostgresUnavailable("apt-get installed postgresql but no initdb was found")
-    return found
+    try:
+        return ensure_installed(["postgresql"], _bindir)
+    except PackageUnavailable as err:
+        raise PostgresUnavailable(str(err)) from err
 
 
 def _free_port() -> int:

@@ -8,10 +8,8 @@ request the page made (the report must make none), and a screenshot after the ch
 from __future__ import annotations
 
 import base64
-import fcntl
 import itertools
 import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -21,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from apt_packages import PackageUnavailable, ensure_installed
 from websockets.sync.client import connect
 
-INSTALL_LOCK = Path(tempfile.gettempdir()) / "leadsync-chromium-install.lock"
 CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -45,33 +43,11 @@ class ChromiumUnavailable(RuntimeError):
 
 
 def ensure_chromium() -> str:
-    """Path of Debian's `chromium`, installing it with apt-get (as root) under a file lock."""
-    found = shutil.which("chromium")
-    if found:
-        return found
-    if os.geteuid() != 0:
-        raise ChromiumUnavailable(
-            "chromium is not installed and this user is not root: run `sudo apt-get install -y chromium`."
-        )
-    with open(INSTALL_LOCK, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # parallel test runs install once, one after another
-        found = shutil.which("chromium")
-        if found:
-            return found
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for cmd in (
-            ["apt-get", "update", "-q"],
-            ["apt-get", "install", "-y", "-q", "-o", "DPkg::Lock::Timeout=600", "chromium"],
-        ):
-            done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=1200)
-            if done.returncode:
-                raise ChromiumUnavailable(
-                    f"`{' '.join(cmd)}` failed ({done.returncode}): {done.stderr.strip()[-800:]}"
-                )
-    found = shutil.which("chromium")
-    if not found:
-        raise ChromiumUnavailable("apt-get installed chromium but it is not on PATH")
-    return found
+    """Path of Debian's `chromium`, installing it with apt-get (as root) on first use."""
+    try:
+        return ensure_installed(["chromium"], lambda: shutil.which("chromium"))
+    except PackageUnavailable as err:
+        raise ChromiumUnavailable(str(err)) from err
 
 
 @dataclass

@@ -33,7 +33,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from leadsync.ingestion.config import LeadsyncConfig
 from leadsync.ingestion.raw_tables import RAW_DATASET
-from leadsync.orchestration.dbt_project import dbt_project, ensure_manifest
+from leadsync.orchestration.dbt_project import dbt_project, ensure_manifest, seed_run_folder
 from leadsync.orchestration.locking import warehouse_lock
 from leadsync.orchestration.resources import WAREHOUSE_POOL
 from leadsync.orchestration.use_cases.transform import build_args, failure_message
@@ -177,7 +177,8 @@ def build_transform_assets(
         pool=WAREHOUSE_POOL,
     )
     def _transform(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-        run_target = target_path / f"run-{context.run.run_id}"
+        # the run's own folder, starting from the prepared parse (dbt then re-parses nothing)
+        run_target = seed_run_folder(target_path / f"run-{context.run.run_id}", target_path)
         with warehouse_lock(config, "dagster transform", report=context.log.info):  # as `leadsync transform`
             invocation = dbt.cli(
                 build_args(config),  # the same invocation as `leadsync transform`; dagster adds --select

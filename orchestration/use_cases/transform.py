@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from leadsync.ingestion.config import LeadsyncConfig
-from leadsync.orchestration.dbt_project import dbt_resource, dbt_vars_arg
+from leadsync.orchestration.dbt_project import cli_run_folder, dbt_resource, dbt_vars_arg
 from leadsync.orchestration.locking import warehouse_lock
 from leadsync.orchestration.use_cases.errors import Progress, UserError, one_line, progress
 from leadsync.orchestration.use_cases.publish import publish
@@ -89,7 +89,9 @@ def _transform(
 ) -> None:
     report("transform: dbt build")
     started = time.perf_counter()
-    invocation = dbt_resource(config, project_dir).cli(build_args(config), raise_on_error=False)
+    invocation = dbt_resource(config, project_dir).cli(
+        build_args(config), raise_on_error=False, target_path=cli_run_folder(config)
+    )
     done = {"model": 0, "test": 0, "seed": 0}
     # dagster-dbt echoes every raw dbt line to stdout; the summary below is what users need
     # (the full log is in the invocation's dbt.log).

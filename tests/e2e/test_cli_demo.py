@@ -10,7 +10,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.heavy]
 
 # What the bundled samples contain (examples/README.md): records per source after a demo run.
 EXPECTED_TOUCHES = {

@@ -15,6 +15,8 @@ from leadsync.ingestion.pipeline import run_source
 from leadsync.orchestration.bi_copy import open_bi_copy, publish_bi_copy
 from leadsync.orchestration.dbt_project import run_dbt
 
+pytestmark = pytest.mark.heavy  # whole-pipeline runs: scheduled first (tests/conftest.py)
+
 
 def _warehouse_with_marts(config, generation: int) -> None:
     config.warehouse_path.parent.mkdir(parents=True, exist_ok=True)

@@ -24,6 +24,8 @@ from orch_helpers import CODE_LOCATION, dagster_env, people, step_windows, write
 
 from leadsync.orchestration.jobs import FULL_SYNC_JOB
 
+pytestmark = pytest.mark.heavy  # whole-pipeline runs: scheduled first (tests/conftest.py)
+
 LOCATION = "leadsync_test"
 STEP_STATS = """
 query StepStats($runId: ID!) {

@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from dagster import DagsterInstance, DagsterRunStatus
 from orch_helpers import (
     CODE_LOCATION,
@@ -28,6 +29,8 @@ from orch_helpers import (
 from leadsync.ingestion.config import load_config
 from leadsync.orchestration.dbt_project import MANIFEST_STAMP, default_dbt_target, ensure_manifest
 from leadsync.orchestration.jobs import FULL_SYNC_JOB
+
+pytestmark = pytest.mark.heavy  # whole-pipeline runs: scheduled first (tests/conftest.py)
 
 
 def test_the_manifest_is_parsed_once_and_again_only_when_the_project_changes(tmp_path, tiny_project):

@@ -16,6 +16,8 @@ from leadsync.orchestration.jobs import FULL_SYNC_JOB, sync_job_name
 from leadsync.orchestration.use_cases.errors import UserError, quiet
 from leadsync.orchestration.use_cases.transform import transform
 
+pytestmark = pytest.mark.heavy  # whole-pipeline runs: scheduled first (tests/conftest.py)
+
 TOUCHES = AssetKey(["marts", "fct_lead_touches"])
 COUNTS = AssetKey(["marts", "lead_counts"])
 

@@ -17,6 +17,8 @@ import time
 import pytest
 from workspace import KillPoint, Workspace, clone, leftover_temp_files, mart_checksums, sync_and_kill
 
+pytestmark = pytest.mark.heavy  # whole-pipeline runs: scheduled first (tests/conftest.py)
+
 PACKAGES = "warehouse/.leadsync/dlt/*/"
 TRIAL_TIMEOUT = 240  # seconds one killed sync may take to reach its kill point
 

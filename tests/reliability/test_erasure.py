@@ -20,6 +20,8 @@ from workspace import make_workspace, store_webhooks
 from leadsync.ingestion.sandboxes import STARTERS
 from leadsync.ingestion.suppression import erasure_log
 
+pytestmark = pytest.mark.heavy  # whole-pipeline runs: scheduled first (tests/conftest.py)
+
 PAT = "Pat.Quinn@QuinnWorks.example"
 PAT_HOME = "pat@quinn-home.example"
 PAT_PHONE = "+1 415 555 0199"

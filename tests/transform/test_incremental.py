@@ -21,6 +21,8 @@ from leadsync.ingestion.config import parse_config
 from leadsync.orchestration.dbt_project import run_dbt
 from tests.transform.raw_builder import append_raw
 
+pytestmark = pytest.mark.heavy  # whole-pipeline runs: scheduled first (tests/conftest.py)
+
 T0 = dt.datetime(2026, 4, 1, 9, 0, tzinfo=dt.UTC)
 SOURCES = [
     {"name": "expo", "type": "csv", "path": "x/*.csv"},

@@ -31,6 +31,7 @@ from leadsync.orchestration.dbt_project import run_dbt
 
 pytestmark = [
     pytest.mark.e2e,
+    pytest.mark.heavy,
     pytest.mark.timeout(2400),
 ]  # two demos and a dbt build, ~10 min on a loaded 2-core box
 

@@ -12,6 +12,8 @@ from leadsync.ingestion.config import ConfigError, LeadsyncConfig, parse_config
 from leadsync.ingestion.pipeline import run_source
 from leadsync.orchestration.use_cases.transform import transform
 
+pytestmark = pytest.mark.heavy  # whole-pipeline runs: scheduled first (tests/conftest.py)
+
 
 def touch_id(source: str, record_id: str) -> str:
     return hashlib.md5(f"{source}|{record_id}".encode()).hexdigest()

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC
 
+import pytest
+
 from leadsync.ingestion.pipeline import run_source
 from leadsync.orchestration.use_cases.transform import transform
+
+pytestmark = pytest.mark.heavy  # whole-pipeline runs: scheduled first (tests/conftest.py)
 
 
 def _funnel(query, config, source, record_id):

@@ -8,6 +8,8 @@ from leadsync.ingestion.pipeline import run_source
 from leadsync.ingestion.raw_tables import HUBSPOT_CONTACTS, HUBSPOT_EVENTS
 from leadsync.ingestion.sandboxes.hubspot import SEARCH_CAP
 
+pytestmark = pytest.mark.heavy  # whole-pipeline runs: scheduled first (tests/conftest.py)
+
 
 def searches(sandbox):
     return [r for r in sandbox.request_log if r.path == "/crm/v3/objects/contacts/search"]

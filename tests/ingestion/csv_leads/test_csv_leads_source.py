@@ -109,10 +109,8 @@ def test_incremental_second_run_loads_nothing_and_changed_file_reloads(tmp_path,
     config = make_config({"name": "leads", "type": "csv", "path": "inbox/*.csv"})
     assert run_source(config, "leads").rows_by_table["csv_leads"] == 5
 
-    started = time.perf_counter()
-    again = run_source(config, "leads")
+    again = run_source(config, "leads")  # how fast a no-op re-sync is: benchmarks/, not a timed test
     assert again.rows_by_table == {"csv_leads": 0}
-    assert time.perf_counter() - started < 2.0
 
     # touching one file (new mtime) re-reads only that file
     list_csv = inbox / "list.csv"

@@ -8,10 +8,13 @@ import time
 
 import duckdb
 import httpx
+import pytest
 from webhook_testkit import secret_for, source
 
 from leadsync.ingestion.pipeline import run_source
 from leadsync.ingestion.webhooks.client import sample_submissions, signed_headers
+
+pytestmark = pytest.mark.heavy  # whole-pipeline runs: scheduled first (tests/conftest.py)
 
 TOTAL = 2400
 KILL_AT = (400, 1100, 1800)  # acknowledged submissions at which the receiver is SIGKILLed
