@@ -27,7 +27,12 @@ from orch_helpers import (
 )
 
 from leadsync.ingestion.config import load_config
-from leadsync.orchestration.dbt_project import MANIFEST_STAMP, default_dbt_target, ensure_manifest
+from leadsync.orchestration.dbt_project import (
+    MANIFEST_STAMP,
+    PARTIAL_PARSE,
+    default_dbt_target,
+    ensure_manifest,
+)
 from leadsync.orchestration.jobs import FULL_SYNC_JOB
 
 pytestmark = pytest.mark.heavy  # whole-pipeline runs: scheduled first (tests/conftest.py)
@@ -50,7 +55,7 @@ def test_the_manifest_is_parsed_once_and_again_only_when_the_project_changes(tmp
     ensure_manifest(config, target, tiny_project)
     assert manifest.stat().st_mtime_ns != first  # the project changed: parsed again
     assert sorted(p.name for p in target.iterdir()) == sorted(
-        [".prepare.lock", "manifest.json", MANIFEST_STAMP]
+        [".prepare.lock", "manifest.json", MANIFEST_STAMP, PARTIAL_PARSE]
     )
 
 
